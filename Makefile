@@ -1,0 +1,37 @@
+# The entry points the README names. Each installs what it needs first (as root).
+.PHONY: deps build demo test test-dev test-asan bench fuzz obfuscate clean format
+
+JOBS ?= $(shell nproc)
+SAMPLE := samples/office.pcap1 samples/office.pcap2 samples/office.pcap3 samples/office.pcap4
+
+deps:
+	scripts/install-deps
+
+build: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev -j $(JOBS)
+
+demo: build
+	build/packet-analysis -c 0 -f $(SAMPLE)
+
+test: test-dev test-asan
+
+test-dev: build
+	ctest --preset dev -j $(JOBS)
+
+test-asan: deps
+	cmake --preset asan-ubsan >/dev/null
+	cmake --build --preset asan-ubsan -j $(JOBS)
+	ctest --preset asan-ubsan -j $(JOBS)
+
+bench: deps
+	bench/run
+
+fuzz: deps
+	fuzz/run
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build build-release build-asan build-fuzz
