@@ -2,7 +2,7 @@
 # Third-party code is untouched: the flags live on our targets only.
 
 add_library(pa_flags INTERFACE)
-target_compile_options(pa_flags INTERFACE -Wall -Wextra -Wconversion -Wsign-conversion -Werror)
+target_compile_options(pa_flags INTERFACE -Wall -Wextra -Wconversion -Werror)
 if(PA_SANITIZE)
   target_compile_options(pa_flags INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=all
                                             -fno-omit-frame-pointer)
