@@ -1,0 +1,98 @@
+#include "report/json_report.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "dns/dns_name.hpp"
+#include "report/percentage.hpp"
+
+namespace pa::report {
+
+namespace {
+
+using Json = nlohmann::ordered_json;  // keys in the documented order
+
+double percentage_number(std::uint64_t count, std::uint64_t total) {
+  // The same two decimals the text report prints, read back as a number.
+  const std::string text = format_percentage(count, total);
+  double value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+std::string watched_host(const analysis::AnalysisOptions& options) {
+  const auto name = dns::parse_name(options.watch_host);
+  return name ? dns::to_report_string(*name) : options.watch_host;
+}
+
+}  // namespace
+
+std::string format_timestamp(std::int64_t timestamp_ns) {
+  constexpr std::int64_t ns_per_second = 1'000'000'000;
+  std::int64_t seconds = timestamp_ns / ns_per_second;
+  std::int64_t nanoseconds = timestamp_ns % ns_per_second;
+  if (nanoseconds < 0) {  // before 1970: the fraction still counts forward from a whole second
+    nanoseconds += ns_per_second;
+    --seconds;
+  }
+  const auto time = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  if (gmtime_r(&time, &utc) == nullptr) return {};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, nanoseconds);
+}
+
+void write_json_report(std::ostream& out, const analysis::AnalysisResult& result,
+                       const analysis::AnalysisOptions& options, const RunSummary& summary) {
+  Json report;
+  report["version"] = 1;
+  report["inputs"] = summary.inputs;
+  report["watch"] = {{"host", watched_host(options)},
+                     {"port", options.watch_port},
+                     {"learn_from_dns", options.learn_from_dns}};
+
+  Json by_reason = Json::object();
+  for (std::size_t i = 0; i < base::drop_reason_count; ++i) {
+    const auto reason = static_cast<base::Drop>(i);
+    if (result.drops[reason] != 0)
+      by_reason[std::string(base::to_string(reason))] = result.drops[reason];
+  }
+  const std::uint64_t skipped = result.skipped_packets;
+  report["packets"] = {
+      {"read", summary.packets_read},
+      {"analyzed", summary.packets_read > skipped ? summary.packets_read - skipped : 0},
+      {"skipped", skipped},
+      {"skipped_by_reason", by_reason}};
+  report["dns"] = {{"messages", result.dns_messages},
+                   {"malformed", result.malformed_dns_messages},
+                   {"malformed_answer_sections", result.malformed_answer_sections}};
+
+  Json addresses = Json::array();
+  for (const analysis::LearnedAddress& learned : result.watched_addresses) {
+    const bool preset = learned.packet_number == 0;
+    addresses.push_back(
+        {{"address", learned.address.to_string()},
+         {"packet", learned.packet_number},
+         {"time", preset ? Json(nullptr) : Json(format_timestamp(learned.timestamp_ns))},
+         {"source", preset ? "preset" : "dns"}});
+  }
+  report["watched_addresses"] = addresses;
+  report["source_ports"] = result.source_ports;
+
+  Json names = Json::array();
+  for (const analysis::NameCount& row : result.query_counts) {
+    names.push_back({{"name", row.name},
+                     {"count", row.count},
+                     {"percentage", percentage_number(row.count, result.total_queries)}});
+  }
+  report["queries"] = {{"total", result.total_queries}, {"names", names}};
+  report["warnings"] = summary.warnings;
+
+  out << report.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace pa::report

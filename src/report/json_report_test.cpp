@@ -1,0 +1,97 @@
+#include "report/json_report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace pa::report {
+namespace {
+
+using analysis::AnalysisOptions;
+using analysis::AnalysisResult;
+using base::IpAddress;
+
+nlohmann::json write(const AnalysisResult& result, const AnalysisOptions& options,
+                     const RunSummary& summary) {
+  std::ostringstream out;
+  write_json_report(out, result, options, summary);
+  EXPECT_EQ(out.str().back(), '\n');
+  return nlohmann::json::parse(out.str());
+}
+
+TEST(JsonReport, WritesEverySectionOfTheSchema) {
+  AnalysisResult result;
+  result.source_ports = {42588, 42589};
+  result.query_counts = {{"www.google.com", 40}, {"bg.archive.ubuntu.com", 3}};
+  result.total_queries = 88;
+  result.watched_addresses = {{*IpAddress::parse("192.0.2.1"), 0, 0},
+                              {*IpAddress::parse("2001:db8::1"), 7, 1'236'835'867'123'456'789}};
+  result.dns_messages = 100;
+  result.malformed_dns_messages = 2;
+  result.skipped_packets = 3;
+  result.drops.add(base::Drop::ipv4_truncated, 3);
+  result.drops.add(base::Drop::dns_malformed, 2);
+  AnalysisOptions options;
+  options.watch_host = "WWW.Google.com.";
+  RunSummary summary{{"a.pcap", "-"}, 1000, {"a.pcap: cut short at byte 4242"}};
+
+  const nlohmann::json j = write(result, options, summary);
+  EXPECT_EQ(j["version"], 1);
+  EXPECT_EQ(j["inputs"], nlohmann::json({"a.pcap", "-"}));
+  EXPECT_EQ(j["watch"],
+            nlohmann::json({{"host", "www.google.com"}, {"port", 80}, {"learn_from_dns", true}}));
+  EXPECT_EQ(j["packets"]["read"], 1000);
+  EXPECT_EQ(j["packets"]["analyzed"], 997);
+  EXPECT_EQ(j["packets"]["skipped"], 3);
+  EXPECT_EQ(j["packets"]["skipped_by_reason"],
+            nlohmann::json({{"ipv4_truncated", 3}, {"dns_malformed", 2}}));
+  EXPECT_EQ(j["dns"]["messages"], 100);
+  EXPECT_EQ(j["dns"]["malformed"], 2);
+  EXPECT_EQ(j["dns"]["malformed_answer_sections"], 0);
+  ASSERT_EQ(j["watched_addresses"].size(), 2u);
+  EXPECT_EQ(
+      j["watched_addresses"][0],
+      nlohmann::json(
+          {{"address", "192.0.2.1"}, {"packet", 0}, {"time", nullptr}, {"source", "preset"}}));
+  EXPECT_EQ(j["watched_addresses"][1], nlohmann::json({{"address", "2001:db8::1"},
+                                                       {"packet", 7},
+                                                       {"time", "2009-03-12T05:31:07.123456789Z"},
+                                                       {"source", "dns"}}));
+  EXPECT_EQ(j["source_ports"], nlohmann::json({42588, 42589}));
+  EXPECT_EQ(j["queries"]["total"], 88);
+  ASSERT_EQ(j["queries"]["names"].size(), 2u);
+  EXPECT_EQ(j["queries"]["names"][0]["name"], "www.google.com");
+  EXPECT_EQ(j["queries"]["names"][0]["count"], 40);
+  EXPECT_EQ(j["queries"]["names"][0]["percentage"], 45.45);
+  EXPECT_EQ(j["queries"]["names"][1]["percentage"], 3.41);
+  EXPECT_EQ(j["warnings"], nlohmann::json({"a.pcap: cut short at byte 4242"}));
+}
+
+TEST(JsonReport, WritesEmptyCollectionsAsEmptyArraysAndObjects) {
+  const nlohmann::json j = write(AnalysisResult{}, AnalysisOptions{}, RunSummary{});
+  EXPECT_EQ(j["inputs"], nlohmann::json::array());
+  EXPECT_EQ(j["packets"]["skipped_by_reason"], nlohmann::json::object());
+  EXPECT_EQ(j["watched_addresses"], nlohmann::json::array());
+  EXPECT_EQ(j["source_ports"], nlohmann::json::array());
+  EXPECT_EQ(j["queries"]["names"], nlohmann::json::array());
+  EXPECT_EQ(j["warnings"], nlohmann::json::array());
+}
+
+TEST(JsonReport, ReplacesBytesThatAreNotUtf8) {
+  RunSummary summary;
+  summary.inputs = {"bad\xff.pcap"};
+  const nlohmann::json j = write(AnalysisResult{}, AnalysisOptions{}, summary);
+  EXPECT_EQ(j["inputs"][0], "bad\xEF\xBF\xBD.pcap");
+}
+
+TEST(JsonReport, FormatsTimestampsInUtcWithNanoseconds) {
+  EXPECT_EQ(format_timestamp(0), "1970-01-01T00:00:00.000000000Z");
+  EXPECT_EQ(format_timestamp(1), "1970-01-01T00:00:00.000000001Z");
+  EXPECT_EQ(format_timestamp(-1), "1969-12-31T23:59:59.999999999Z");
+  EXPECT_EQ(format_timestamp(1'700'000'000'500'000'000), "2023-11-14T22:13:20.500000000Z");
+}
+
+}  // namespace
+}  // namespace pa::report

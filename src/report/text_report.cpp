@@ -1,0 +1,65 @@
+#include "report/text_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
+#include <ostream>
+#include <string>
+
+#include "dns/dns_name.hpp"
+#include "report/percentage.hpp"
+
+namespace pa::report {
+
+namespace {
+
+void write_title(std::string& out, const std::string& title) {
+  out += title;
+  out += '\n';
+  out.append(title.size(), '=');
+  out += '\n';
+}
+
+// The watched host as the analysis compares it; text that is no name is shown as typed
+// (the Analyzer refuses such options, so only a caller that skipped it gets here).
+std::string watched_host(const analysis::AnalysisOptions& options) {
+  const auto name = dns::parse_name(options.watch_host);
+  return name ? dns::to_report_string(*name) : options.watch_host;
+}
+
+}  // namespace
+
+void write_text_report(std::ostream& out, const analysis::AnalysisResult& result,
+                       const analysis::AnalysisOptions& options) {
+  std::string text;
+  write_title(text, fmt::format("List of TCP source ports from connections initiated to {}:{}",
+                                watched_host(options), options.watch_port));
+  for (const std::uint16_t port : result.source_ports)
+    fmt::format_to(std::back_inserter(text), "{}\n", port);
+  text += '\n';
+
+  write_title(text, "Domain name distribution in DNS resolution queries");
+  // SPEC: the name column is as wide as the longest name or 20, the count column as the
+  // widest count or 5 (the width of its heading).
+  std::size_t name_width = 20;
+  std::size_t count_width = 5;
+  for (const analysis::NameCount& row : result.query_counts) {
+    name_width = std::max(name_width, row.name.size());
+    count_width = std::max(count_width, fmt::formatted_size("{}", row.count));
+  }
+  const std::string header = fmt::format("{:<{}} | {:<{}} | percentage of total", "name",
+                                         name_width, "count", count_width);
+  text += header;
+  text += '\n';
+  text.append(header.size(), '-');
+  text += '\n';
+  for (const analysis::NameCount& row : result.query_counts) {
+    fmt::format_to(std::back_inserter(text), "{:<{}} | {:<{}} | {}%\n", row.name, name_width,
+                   row.count, count_width, format_percentage(row.count, result.total_queries));
+  }
+  text += '\n';
+  out << text;
+}
+
+}  // namespace pa::report
