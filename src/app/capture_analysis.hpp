@@ -1,0 +1,26 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/analyzer.hpp"
+#include "report/run_summary.hpp"
+
+namespace pa::app {
+
+struct CaptureAnalysis {
+  analysis::AnalysisResult result;
+  report::RunSummary summary;
+};
+
+// Analyzes the captures as one, in-process: opens them all first (so a file that is not a
+// capture fails before any output, throwing capture::CaptureError), then merges, dissects and
+// analyzes every record. Problems met part-way (a cut-short last record) go to `warn` as
+// they are found and into the summary's warnings.
+CaptureAnalysis analyze_captures(const std::vector<std::string>& paths,
+                                 const analysis::AnalysisOptions& options,
+                                 const std::function<void(std::string_view)>& warn);
+
+}  // namespace pa::app

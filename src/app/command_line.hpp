@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "analysis/analyzer.hpp"
+
+namespace pa::app {
+
+enum class ReportFormat : std::uint8_t { text, json };
+
+// Everything the command line can set. Defaults are the 2015 tool's where it had one.
+struct CommandLine {
+  std::vector<std::string> capture_files;  // as typed; "-" is standard input
+  analysis::AnalysisOptions analysis;
+  std::uint16_t stream_port = 8000;       // -p: the local server of the stream mode
+  std::uint32_t stream_connections = 10;  // -c: 0 analyzes in-process
+  ReportFormat format = ReportFormat::text;
+  std::optional<std::string> output_path;  // -o; stdout when absent
+  bool quiet = false;
+};
+
+// A command line that cannot be used: the message is one sentence naming the option.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What parse_command_line decided: run with these options, or exit now (help, version)
+// after printing `text` to stdout.
+struct ParsedCommandLine {
+  std::optional<CommandLine> options;
+  std::string text;
+};
+
+// Throws UsageError for anything that cannot be run.
+ParsedCommandLine parse_command_line(int argc, const char* const* argv);
+
+}  // namespace pa::app

@@ -1,0 +1,81 @@
+#include "app/command_line.hpp"
+
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <vector>
+
+namespace pa::app {
+namespace {
+
+ParsedCommandLine parse(std::initializer_list<const char*> words) {
+  std::vector<const char*> argv{"packet-analysis"};
+  argv.insert(argv.end(), words.begin(), words.end());
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+std::string usage_error(std::initializer_list<const char*> words) {
+  try {
+    (void)parse(words);
+  } catch (const UsageError& error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+TEST(CommandLine, KeepsThe2015DefaultsAndFlags) {
+  const auto parsed = parse({"-f", "a.pcap", "b.pcap"});
+  ASSERT_TRUE(parsed.options.has_value());
+  const CommandLine& options = *parsed.options;
+  EXPECT_EQ(options.capture_files, (std::vector<std::string>{"a.pcap", "b.pcap"}));
+  EXPECT_EQ(options.stream_port, 8000);
+  EXPECT_EQ(options.stream_connections, 10u);
+  EXPECT_EQ(options.analysis.watch_host, "www.google.com");
+  EXPECT_EQ(options.analysis.watch_port, 80);
+  EXPECT_TRUE(options.analysis.learn_from_dns);
+  EXPECT_EQ(options.format, ReportFormat::text);
+}
+
+TEST(CommandLine, ReadsEveryOption) {
+  const auto parsed = parse({"-r", "x.pcapng", "-d", "-p", "0", "-c", "0", "-g", "1.2.3.4",
+                             "2001:db8::1", "--watch-host", "example.org", "--watch-port", "8080",
+                             "--format", "json", "-o", "out.json", "-q"});
+  ASSERT_TRUE(parsed.options.has_value());
+  const CommandLine& options = *parsed.options;
+  EXPECT_EQ(options.capture_files, std::vector<std::string>{"x.pcapng"});
+  EXPECT_FALSE(options.analysis.learn_from_dns);
+  EXPECT_EQ(options.stream_port, 0);
+  EXPECT_EQ(options.stream_connections, 0u);
+  ASSERT_EQ(options.analysis.preset_addresses.size(), 2u);
+  EXPECT_EQ(options.analysis.preset_addresses[1].to_string(), "2001:db8::1");
+  EXPECT_EQ(options.analysis.watch_host, "example.org");
+  EXPECT_EQ(options.analysis.watch_port, 8080);
+  EXPECT_EQ(options.format, ReportFormat::json);
+  EXPECT_EQ(options.output_path, "out.json");
+  EXPECT_TRUE(options.quiet);
+}
+
+TEST(CommandLine, HelpDocumentsEveryOptionAndDefault) {
+  const auto parsed = parse({"-h"});
+  EXPECT_FALSE(parsed.options.has_value());
+  for (const char* text :
+       {"-f", "-r", "-d", "-g", "-c", "-p", "--watch-host", "--watch-port", "--format", "-o",
+        "--version", "-q", "www.google.com", "8000", "Exit status"}) {
+    EXPECT_NE(parsed.text.find(text), std::string::npos) << text;
+  }
+}
+
+TEST(CommandLine, RejectsBadValuesNamingTheOption) {
+  EXPECT_NE(usage_error({"-f", "a", "-g", "300.1.1.1"}).find("-g: '300.1.1.1'"), std::string::npos);
+  EXPECT_NE(usage_error({"-f", "a", "--watch-port", "70000"}).find("--watch-port"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"-f", "a", "-p", "-1"}).find("-p"), std::string::npos);
+  EXPECT_NE(usage_error({"-f", "a", "-c", "-3"}).find("-c"), std::string::npos);
+  EXPECT_NE(usage_error({"-f", "a", "--format", "xml"}).find("--format"), std::string::npos);
+  EXPECT_NE(usage_error({"--bogus"}).find("--bogus"), std::string::npos);
+  EXPECT_NE(usage_error({}).find("no capture"), std::string::npos);
+  EXPECT_NE(usage_error({"-f"}).find("-f"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pa::app
