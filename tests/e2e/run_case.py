@@ -3,7 +3,9 @@
 case expects.
 
 A case is a folder holding:
-  args         the command line after the program name, one word per line (no shell), where
+  args         the command line after the program name, one word per line (no shell), run
+               from the corpus folder (so relative paths like real/x.pcap print the same
+               everywhere), where
                @CORPUS@ is the shared corpus, @SAMPLES@ the bundled samples, @CASE@ the case's
                own folder and @TMP@ a fresh temporary folder
   stdin        optional: a file whose bytes are fed to standard input (else none)
@@ -21,7 +23,7 @@ import tempfile
 
 
 def main():
-    binary, case, corpus, samples = sys.argv[1:5]
+    binary, case, corpus, samples = (os.path.abspath(a) for a in sys.argv[1:5])
     with tempfile.TemporaryDirectory(prefix="pa-e2e-") as tmp:
         def expand(word):
             return (word.replace("@CORPUS@", corpus).replace("@SAMPLES@", samples)
@@ -31,7 +33,8 @@ def main():
             args = [expand(line.rstrip("\n")) for line in f if line.rstrip("\n") != ""]
         stdin_path = os.path.join(case, "stdin")
         stdin = open(expand(open(stdin_path).read().strip()), "rb") if os.path.exists(stdin_path) else subprocess.DEVNULL
-        proc = subprocess.run([binary] + args, stdin=stdin, capture_output=True, timeout=120)
+        proc = subprocess.run([os.path.abspath(binary)] + args, stdin=stdin, capture_output=True,
+                              timeout=120, cwd=corpus)
 
         failures = []
 
