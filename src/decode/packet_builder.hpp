@@ -123,12 +123,12 @@ inline Packet udp(std::uint16_t source_port, std::uint16_t destination_port, con
 
 inline Packet tcp(std::uint16_t source_port, std::uint16_t destination_port,
                   std::uint32_t sequence_number, std::uint8_t flags, const Packet& payload,
-                  const Packet& options = {}) {
+                  const Packet& options = {}, std::uint32_t acknowledgment_number = 0) {
   Packet p;
   put16(p, source_port);
   put16(p, destination_port);
   put32(p, sequence_number);
-  put32(p, 0);
+  put32(p, acknowledgment_number);
   p.push_back(static_cast<std::uint8_t>(((20 + options.size()) / 4) << 4));
   p.push_back(flags);
   put16(p, 65535);

@@ -11,7 +11,7 @@ base::Result<TcpView> decode_tcp(base::Bytes ip_payload, bool ip_payload_cut) no
   view.source_port = r.u16();
   view.destination_port = r.u16();
   view.sequence_number = r.u32();
-  r.skip(4);  // acknowledgment number
+  view.acknowledgment_number = r.u32();
   const std::uint8_t data_offset = r.u8();
   view.flags = r.u8();
   if (r.failed()) return Drop::tcp_truncated;

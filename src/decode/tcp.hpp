@@ -13,7 +13,8 @@ struct TcpView {
   std::uint16_t source_port = 0;
   std::uint16_t destination_port = 0;
   std::uint32_t sequence_number = 0;
-  std::uint8_t flags = 0;  // tcp_flag bits (packet_events.hpp)
+  std::uint32_t acknowledgment_number = 0;  // meaningful when the ACK flag is set
+  std::uint8_t flags = 0;                   // tcp_flag bits (packet_events.hpp)
   base::Bytes payload;
   bool payload_cut = false;  // the capture's snap length cut the payload short
 };

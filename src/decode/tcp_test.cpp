@@ -19,6 +19,7 @@ TEST(Tcp, DecodesPortsSequenceFlagsAndPayload) {
   EXPECT_EQ(view->source_port, 42588);
   EXPECT_EQ(view->destination_port, 80);
   EXPECT_EQ(view->sequence_number, 0x01020304u);
+  EXPECT_EQ(view->acknowledgment_number, 0u);
   EXPECT_EQ(view->flags, tcp_flag::syn | tcp_flag::ece);
   EXPECT_EQ(view->payload.size(), 1u);
 }

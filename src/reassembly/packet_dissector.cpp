@@ -115,7 +115,8 @@ void PacketDissector::dissect_transport(const base::IpAddress& source,
       streams_.add(
           packet,
           TcpSegment{StreamKey{source, destination, tcp->source_port, tcp->destination_port},
-                     tcp->sequence_number, tcp->flags, tcp->payload, tcp->payload_cut},
+                     tcp->sequence_number, tcp->flags, tcp->payload, tcp->payload_cut,
+                     tcp->acknowledgment_number},
           events);
       return;
     }

@@ -43,7 +43,7 @@ void TcpStreamReassembler::release(Direction& direction) noexcept {
 
 void TcpStreamReassembler::close(DirectionList::iterator it, const decode::PacketContext& packet,
                                  decode::PacketEvents& events, bool report_incomplete) noexcept {
-  if (report_incomplete && !it->broken && it->incomplete()) {
+  if (report_incomplete && !it->resync && it->incomplete()) {
     ++counters_.gaps;
     events.on_drop(packet, Drop::tcp_stream_gap);
   }
@@ -52,20 +52,44 @@ void TcpStreamReassembler::close(DirectionList::iterator it, const decode::Packe
   directions_.erase(it);
 }
 
-void TcpStreamReassembler::mark_gap(Direction& direction, const decode::PacketContext& packet,
-                                    decode::PacketEvents& events) noexcept {
-  if (direction.broken) return;
-  ++counters_.gaps;
-  events.on_drop(packet, Drop::tcp_stream_gap);
-  direction.broken = true;
-  release(direction);
+void TcpStreamReassembler::skip_gap(Direction& direction, std::uint32_t resume_at,
+                                    bool resume_known, const decode::PacketContext& packet,
+                                    decode::PacketEvents& events) {
+  if (!direction.resync) {
+    ++counters_.gaps;
+    events.on_drop(packet, Drop::tcp_stream_gap);
+  }
+  total_bytes_ -= direction.message.size();
+  direction.message.clear();
+  // The earliest held segment after the gap is where the stream goes on, if it comes first.
+  for (const HeldSegment& held : direction.held) {
+    if (!resume_known || distance(resume_at, held.sequence_number) < 0) {
+      resume_at = held.sequence_number;
+      resume_known = true;
+    }
+  }
+  direction.resync = !resume_known;
+  if (resume_known) {
+    direction.next_sequence = resume_at;
+    drain(direction, packet, events);
+  }
+}
+
+void TcpStreamReassembler::acknowledged(Direction& direction, std::uint32_t acknowledgment,
+                                        const decode::PacketContext& packet,
+                                        decode::PacketEvents& events) {
+  // The receiver has bytes the capture never showed. One byte more than the stream is the
+  // FIN's sequence number, not data.
+  if (distance(direction.next_sequence, acknowledgment) <= 1) return;
+  if (direction.fin_seen && distance(direction.fin_sequence, acknowledgment) > 1) return;
+  skip_gap(direction, acknowledgment, true, packet, events);
 }
 
 void TcpStreamReassembler::expire(const decode::PacketContext& packet,
                                   decode::PacketEvents& events) noexcept {
   while (!directions_.empty() &&
          packet.timestamp_ns - directions_.front().last_seen_ns > max_idle_ns) {
-    if (directions_.front().broken || !directions_.front().incomplete()) ++counters_.idle_closed;
+    if (directions_.front().resync || !directions_.front().incomplete()) ++counters_.idle_closed;
     close(directions_.begin(), packet, events, true);
   }
 }
@@ -127,44 +151,55 @@ void TcpStreamReassembler::append(Direction& direction, base::Bytes data,
   direction.next_sequence += static_cast<std::uint32_t>(data.size());
 }
 
-void TcpStreamReassembler::accept(Direction& direction, std::uint32_t sequence, base::Bytes data,
-                                  const decode::PacketContext& packet,
-                                  decode::PacketEvents& events) {
-  if (data.empty()) return;
-  const std::int32_t ahead = distance(direction.next_sequence, sequence);
-  if (ahead > 0) {
-    if (direction.held.size() >= max_held_segments ||
-        data.size() > max_held_bytes - direction.held_bytes) {
-      mark_gap(direction, packet, events);
-      return;
-    }
-    direction.held.push_back(HeldSegment{sequence, {data.begin(), data.end()}});
-    direction.held_bytes += data.size();
-    total_bytes_ += data.size();
-    return;
-  }
-  const auto already = static_cast<std::size_t>(-static_cast<std::int64_t>(ahead));
-  if (already >= data.size()) return;  // a retransmission: every byte was delivered
-  append(direction, data.subspan(already), packet, events);
-
-  // Segments that were waiting may now follow on.
+void TcpStreamReassembler::drain(Direction& direction, const decode::PacketContext& packet,
+                                 decode::PacketEvents& events) {
   for (bool moved = true; moved && !direction.held.empty();) {
     moved = false;
     for (auto it = direction.held.begin(); it != direction.held.end(); ++it) {
-      if (distance(direction.next_sequence, it->sequence_number) > 0) continue;
+      const std::int32_t ahead = distance(direction.next_sequence, it->sequence_number);
+      if (ahead > 0) continue;
       HeldSegment segment = std::move(*it);
       direction.held.erase(it);
       direction.held_bytes -= segment.bytes.size();
       total_bytes_ -= segment.bytes.size();
-      const auto old = static_cast<std::size_t>(
-          -static_cast<std::int64_t>(distance(direction.next_sequence, segment.sequence_number)));
-      if (old < segment.bytes.size()) {
-        append(direction, base::Bytes(segment.bytes).subspan(old), packet, events);
+      const auto already = static_cast<std::size_t>(-static_cast<std::int64_t>(ahead));
+      if (already < segment.bytes.size()) {
+        append(direction, base::Bytes(segment.bytes).subspan(already), packet, events);
       }
       moved = true;
       break;
     }
   }
+}
+
+void TcpStreamReassembler::accept(Direction& direction, std::uint32_t sequence, base::Bytes data,
+                                  const decode::PacketContext& packet,
+                                  decode::PacketEvents& events) {
+  if (data.empty()) return;
+  if (direction.resync) {
+    if (distance(direction.next_sequence, sequence) < 0) return;  // from before the gap
+    direction.resync = false;
+    direction.next_sequence = sequence;
+  }
+  for (;;) {
+    const std::int32_t ahead = distance(direction.next_sequence, sequence);
+    if (ahead <= 0) break;
+    if (direction.held.size() < max_held_segments &&
+        data.size() <= max_held_bytes - direction.held_bytes) {
+      direction.held.push_back(HeldSegment{sequence, {data.begin(), data.end()}});
+      direction.held_bytes += data.size();
+      total_bytes_ += data.size();
+      return;
+    }
+    // No room to wait longer for the missing bytes: go on after them. Each pass takes at
+    // least one held segment, so this ends.
+    skip_gap(direction, sequence, true, packet, events);
+  }
+  const auto already = static_cast<std::size_t>(
+      -static_cast<std::int64_t>(distance(direction.next_sequence, sequence)));
+  if (already >= data.size()) return;  // a retransmission: every byte was delivered
+  append(direction, data.subspan(already), packet, events);
+  drain(direction, packet, events);
 }
 
 void TcpStreamReassembler::add(const decode::PacketContext& packet, const TcpSegment& segment,
@@ -206,18 +241,28 @@ void TcpStreamReassembler::add(const decode::PacketContext& packet, const TcpSeg
   directions_.splice(directions_.end(), directions_, it);
 
   Direction& direction = *it;
-  if (!direction.broken) {
-    accept(direction, data_sequence, segment.payload, packet, events);
-    // The bytes the snap length removed are missing for good.
-    if (segment.payload_cut) mark_gap(direction, packet, events);
-  }
+  accept(direction, data_sequence, segment.payload, packet, events);
+  // The bytes the snap length removed are missing for good; the stream goes on at the next
+  // segment after them.
+  if (segment.payload_cut) skip_gap(direction, 0, false, packet, events);
   if ((segment.flags & tcp_flag::fin) != 0) {
     direction.fin_seen = true;
     direction.fin_sequence = data_sequence + static_cast<std::uint32_t>(segment.payload.size());
   }
-  if (direction.fin_seen &&
-      (direction.broken || distance(direction.next_sequence, direction.fin_sequence) <= 0)) {
+  if (direction.fin_seen && distance(direction.next_sequence, direction.fin_sequence) <= 0) {
     close(it, packet, events, true);
+  }
+
+  // What this side acknowledged tells whether the other direction lost bytes for good.
+  if ((segment.flags & tcp_flag::ack) != 0) {
+    const auto reverse = index_.find(segment.key.reversed());
+    if (reverse != index_.end()) {
+      Direction& other = *reverse->second;
+      acknowledged(other, segment.acknowledgment_number, packet, events);
+      if (other.fin_seen && distance(other.next_sequence, other.fin_sequence) <= 0) {
+        close(reverse->second, packet, events, true);
+      }
+    }
   }
 
   // The byte limit over all directions: the least recently active give way.

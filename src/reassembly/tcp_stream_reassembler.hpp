@@ -35,7 +35,8 @@ struct TcpSegment {
   std::uint32_t sequence_number = 0;
   std::uint8_t flags = 0;  // decode::tcp_flag bits
   base::Bytes payload;
-  bool payload_cut = false;  // the snap length cut the segment's data short
+  bool payload_cut = false;                 // the snap length cut the segment's data short
+  std::uint32_t acknowledgment_number = 0;  // meaningful when flags has ACK
 };
 
 struct StreamCounters {
@@ -54,11 +55,13 @@ struct StreamCounters {
 // - A direction starts at its SYN's sequence number + 1 (the SYN may carry data: TCP Fast
 //   Open, RFC 7413), or, when the capture began mid-connection, at its first data segment.
 // - Bytes already delivered are never delivered again (retransmissions, overlaps). Segments
-//   ahead of the stream wait in a small queue. When bytes are missing for good (the queue is
-//   full, the snap length cut a segment, the connection was reset or went idle with bytes
-//   still missing or a message unfinished), tcp_stream_gap is counted once and the direction is
-//   skipped until the connection ends or a new SYN starts it again: DNS messages carry no
-//   marker to find the next one by.
+//   ahead of the stream wait in a small queue.
+// - Bytes are missing for good when the other side acknowledged them without the capture
+//   holding them, when the queue is full, or when the snap length cut a segment. Then
+//   tcp_stream_gap is counted once, the unfinished message is dropped, and the stream
+//   resynchronises: at the first held segment after the gap, or else at the next data segment,
+//   whose first bytes are taken as a length prefix (as when the capture starts mid-connection).
+//   A connection reset or gone idle with bytes missing or a message unfinished counts a gap too.
 // - FIN closes a direction once every byte before it was delivered; RST closes both.
 // - Memory is bounded whatever the input: per direction at most one unfinished message
 //   (65,535 + 2 bytes) plus a queue of at most max_held_segments segments and
@@ -95,7 +98,9 @@ class TcpStreamReassembler {
     std::uint32_t initial_sequence = 0;  // the SYN's, when one was seen
     bool syn_seen = false;
     std::uint32_t next_sequence = 0;  // the next byte the stream needs
-    bool broken = false;              // a gap was found: nothing more is parsed
+    // Bytes went missing and no segment after them is held yet: the next data segment
+    // starts the stream again, its first bytes taken as a length prefix.
+    bool resync = false;
     bool fin_seen = false;
     std::uint32_t fin_sequence = 0;
     std::vector<std::uint8_t> message;  // the start of a message not yet whole
@@ -103,7 +108,8 @@ class TcpStreamReassembler {
     std::size_t held_bytes = 0;
     [[nodiscard]] std::size_t buffered() const noexcept { return message.size() + held_bytes; }
     [[nodiscard]] bool incomplete() const noexcept {
-      return !message.empty() || !held.empty() || (fin_seen && fin_sequence != next_sequence);
+      return !message.empty() || !held.empty() ||
+             (fin_seen && static_cast<std::int32_t>(fin_sequence - next_sequence) > 0);
     }
   };
   using DirectionList = std::list<Direction>;
@@ -112,8 +118,12 @@ class TcpStreamReassembler {
                                decode::PacketEvents& events);
   void close(DirectionList::iterator it, const decode::PacketContext& packet,
              decode::PacketEvents& events, bool report_incomplete) noexcept;
-  void mark_gap(Direction& direction, const decode::PacketContext& packet,
-                decode::PacketEvents& events) noexcept;
+  void skip_gap(Direction& direction, std::uint32_t resume_at, bool resume_known,
+                const decode::PacketContext& packet, decode::PacketEvents& events);
+  void drain(Direction& direction, const decode::PacketContext& packet,
+             decode::PacketEvents& events);
+  void acknowledged(Direction& direction, std::uint32_t acknowledgment,
+                    const decode::PacketContext& packet, decode::PacketEvents& events);
   void expire(const decode::PacketContext& packet, decode::PacketEvents& events) noexcept;
   void accept(Direction& direction, std::uint32_t sequence, base::Bytes data,
               const decode::PacketContext& packet, decode::PacketEvents& events);
