@@ -261,6 +261,28 @@ TEST(Generator, RotatesIntoTheRequestedNumberOfFiles) {
   }
 }
 
+// The bundled sample must stay what samples/README.md says made it.
+TEST(Sample, IsWhatItsReadmeCommandMakes) {
+  TempDir dir;
+  GeneratorOptions options;
+  options.model.seed = 1;
+  options.model.duration_seconds = 660;
+  options.model.sessions_per_second = 0.5;
+  options.rotate = 4;
+  options.format = capture::CaptureFormat::pcap;
+  options.output = (dir.path() / "office.pcap").string();
+  options.expected_path = (dir.path() / "office.expected.json").string();
+  generate_capture(options);
+  const fs::path samples = fs::path{PA_SOURCE_DIR} / "samples";
+  for (const char* name : {"office.pcap1", "office.pcap2", "office.pcap3", "office.pcap4",
+                           "office.expected.json", "office.expected.txt"}) {
+    EXPECT_EQ(read_file(dir.path() / name), read_file(samples / name)) << name;
+  }
+  EXPECT_LE(fs::file_size(samples / "office.pcap1") + fs::file_size(samples / "office.pcap2") +
+                fs::file_size(samples / "office.pcap3") + fs::file_size(samples / "office.pcap4"),
+            5u << 20);
+}
+
 // The expected answers, checked against what tshark (an independent decoder) reads from
 // the generated files.
 struct TsharkCase {

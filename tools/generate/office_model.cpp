@@ -307,7 +307,7 @@ std::shared_ptr<DnsMessage> OfficeModel::response(const DnsMessage& q, const Nam
 void OfficeModel::start_session(std::int64_t t) {
   if (options_.unique_names != 0) {
     // Mostly names never asked before, until all are; then the office's usual mix.
-    if (next_unique_ < options_.unique_names && random_.chance(0.9)) {
+    if (next_unique_ < options_.unique_names && random_.chance(0.98)) {
       // The office's names come first, then the synthetic ones.
       const std::uint64_t index = next_unique_++;
       if (index < names_.size()) {
