@@ -9,6 +9,9 @@ using base::Bytes;
 using base::Drop;
 using base::Result;
 
+constexpr std::uint32_t dlt_raw_most = 12;
+constexpr std::uint32_t dlt_raw_openbsd = 14;
+
 constexpr bool is_vlan_tag(std::uint16_t type) noexcept {
   return type == static_cast<std::uint16_t>(EtherType::vlan) ||
          type == static_cast<std::uint16_t>(EtherType::qinq) ||
@@ -142,16 +145,21 @@ Result<LinkView> decode_link(capture::LinkType link_type, Bytes frame) noexcept 
     case LinkType::linux_sll2:
       return decode_linux_sll2(frame);
     case LinkType::raw:
-      return decode_raw_ip(frame);
     case LinkType::ipv4:
-      return LinkView{NetworkProtocol::ipv4, frame};
     case LinkType::ipv6:
-      return LinkView{NetworkProtocol::ipv6, frame};
+      // Like tcpdump and Wireshark, trust the packet's version nibble over the link type: a
+      // LINKTYPE_IPV4 file holding an IPv6 packet is read as IPv6.
+      return decode_raw_ip(frame);
     case LinkType::null:
       return decode_bsd_null(frame);
     case LinkType::loop:
       return decode_bsd_loop(frame);
   }
+  // Older files hold the platform's DLT_RAW value instead of LINKTYPE_RAW: 12 on most
+  // systems, 14 on OpenBSD and BSD/OS (https://www.tcpdump.org/linktypes.html, LINKTYPE_RAW).
+  // The version nibble decides, so taking both as raw IP cannot misread another link type.
+  const auto value = static_cast<std::uint32_t>(link_type);
+  if (value == dlt_raw_most || value == dlt_raw_openbsd) return decode_raw_ip(frame);
   return Drop::link_type_unsupported;
 }
 

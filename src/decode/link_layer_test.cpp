@@ -112,13 +112,26 @@ TEST(LinkLayer, RawIpIsToldApartByTheVersionNibble) {
   EXPECT_EQ(decode_link(LinkType::raw, Packet{}).drop(), Drop::ipv4_truncated);
 }
 
-TEST(LinkLayer, Ipv4AndIpv6LinkTypesHaveNoHeader) {
+TEST(LinkLayer, TakesThePlatformDltRawValuesAsRawIp) {
+  for (const std::uint32_t value : {12u, 14u}) {
+    const auto view = decode_link(static_cast<LinkType>(value), hex("60 00 00 00"));
+    ASSERT_TRUE(view.ok()) << value;
+    EXPECT_EQ(view->protocol, NetworkProtocol::ipv6);
+  }
+}
+
+TEST(LinkLayer, Ipv4AndIpv6LinkTypesFollowTheVersionNibble) {
   const auto v4 = decode_link(LinkType::ipv4, ip_bytes);
   ASSERT_TRUE(v4.ok());
   EXPECT_EQ(v4->protocol, NetworkProtocol::ipv4);
-  const auto v6 = decode_link(LinkType::ipv6, ip_bytes);
+  EXPECT_EQ(v4->payload.size(), ip_bytes.size());
+  // tcpdump's LINKTYPE_IPV4_invalid.pcap: an IPv6 packet in a LINKTYPE_IPV4 file.
+  const auto v6 = decode_link(LinkType::ipv4, hex("60 00 00 00"));
   ASSERT_TRUE(v6.ok());
   EXPECT_EQ(v6->protocol, NetworkProtocol::ipv6);
+  const auto also_v6 = decode_link(LinkType::ipv6, hex("60 00 00 00"));
+  ASSERT_TRUE(also_v6.ok());
+  EXPECT_EQ(also_v6->protocol, NetworkProtocol::ipv6);
 }
 
 TEST(LinkLayer, BsdNullAcceptsEitherByteOrder) {
