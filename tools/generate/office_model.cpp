@@ -362,8 +362,16 @@ void OfficeModel::lookup(std::int64_t t, const NameEntry& entry, Host& client,
   const bool ask_aaaa = client.v6 ? true : random_.chance(0.3);
   const bool over_v6 = client.v6 && random_.chance(0.4);
   const bool edns = random_.chance(0.5);
-  std::vector<std::shared_ptr<DnsMessage>> queries{query(entry.name, DnsType::a, edns)};
-  if (ask_aaaa) queries.push_back(query(entry.name, DnsType::aaaa, edns));
+  // One desk runs a validating resolver that randomizes the case of query names
+  // (draft-vixie-dnsext-dns0x20); names count case-insensitively all the same.
+  std::string name = entry.name;
+  if (&client == &clients_[3]) {
+    for (char& c : name) {
+      if (c >= 'a' && c <= 'z' && random_.chance(0.5)) c = static_cast<char>(c - 'a' + 'A');
+    }
+  }
+  std::vector<std::shared_ptr<DnsMessage>> queries{query(name, DnsType::a, edns)};
+  if (ask_aaaa) queries.push_back(query(name, DnsType::aaaa, edns));
   const Path path = resolver_path(client, over_v6);
   // RFC 7766: TCP is for answers that do not fit, and some stub resolvers just use it.
   const auto answers = random_.chance(0.07) ? dns_over_tcp(t, path, queries, entry)
