@@ -27,7 +27,8 @@ TEST(Ipv4, DecodesAddressesProtocolAndPayload) {
 TEST(Ipv4, SkipsOptions) {
   // Router Alert (RFC 2113) then End of Options padding: IHL 7.
   const Packet options = hex("94 04 00 00  00 00 00 00");
-  const auto view = decode_ipv4(test::ipv4(6, hex("01 02 03"), 1, 0, options), false);
+  const Packet packet = test::ipv4(6, hex("01 02 03"), 1, 0, options);
+  const auto view = decode_ipv4(packet, false);
   ASSERT_TRUE(view.ok());
   ASSERT_EQ(view->payload.size(), 3u);
   EXPECT_EQ(view->payload[0], 0x01);

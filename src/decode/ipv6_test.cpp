@@ -32,7 +32,8 @@ TEST(Ipv6, WalksEachExtensionHeader) {
           "33 00 01 04 00 00 00 00"  // destination options: next 51, length 8
           "11 04 00 00 00 00 01 00 00 00 00 01"
           "00 00 00 00 00 00 00 00 00 00 00 00");  // AH: next 17, (4 + 2) * 4 = 24 bytes
-  const auto view = decode_ipv6(test::ipv6(0, test::concat(headers, udp_bytes)), false);
+  const Packet packet = test::ipv6(0, test::concat(headers, udp_bytes));
+  const auto view = decode_ipv6(packet, false);
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(view->protocol, 17);
   EXPECT_EQ(view->extension_count, 4);

@@ -26,8 +26,9 @@ TEST(Tcp, DecodesPortsSequenceFlagsAndPayload) {
 
 TEST(Tcp, SkipsOptions) {
   // MSS 1460, SACK permitted, NOP, NOP: data offset 7.
-  const auto view = decode_tcp(
-      test::tcp(1, 53, 0, tcp_flag::syn, hex("01 02"), hex("02 04 05 b4 04 02 01 01")), false);
+  const Packet segment =
+      test::tcp(1, 53, 0, tcp_flag::syn, hex("01 02"), hex("02 04 05 b4 04 02 01 01"));
+  const auto view = decode_tcp(segment, false);
   ASSERT_TRUE(view.ok());
   ASSERT_EQ(view->payload.size(), 2u);
   EXPECT_EQ(view->payload[0], 0x01);
