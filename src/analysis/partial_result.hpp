@@ -1,0 +1,111 @@
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis/analyzer.hpp"
+
+namespace pa::analysis {
+
+// A TCP SYN to the watched port whose destination was not known to be watched where it was
+// seen. It counts (SPEC result 3) iff its destination is preset or was learned at a packet
+// number smaller than packet_number; for a (destination, source port) pair only the largest
+// packet number matters, which keeps the set as small as the distinct pairs.
+struct SynCandidate {
+  base::IpAddress destination;
+  std::uint16_t source_port = 0;
+  std::uint64_t packet_number = 0;
+};
+
+// What the analysis of part of the packets found, in a form that merges exactly whatever the
+// split: sums, the first packet that taught each address, and SYN candidates.
+struct PartialResult {
+  std::vector<NameCount> query_counts;      // report-form names, any order
+  std::vector<LearnedAddress> learned;      // in the order learned, packet numbers ascending
+  std::vector<std::uint16_t> source_ports;  // SYNs to a preset address: counted already
+  std::vector<SynCandidate> syn_candidates;
+  std::uint64_t dns_messages = 0;
+  std::uint64_t malformed_dns_messages = 0;
+  std::uint64_t malformed_answer_sections = 0;
+  std::uint64_t skipped_packets = 0;
+  base::DropCounts drops;
+};
+
+// Analyzes part of the packets (all packets of some address pairs, in processing order) into
+// a PartialResult. take() hands out what was found since the last take() and starts afresh.
+class PartialAnalyzer final : public decode::PacketEvents {
+ public:
+  // Throws std::invalid_argument when options.watch_host is not a valid domain name.
+  explicit PartialAnalyzer(AnalysisOptions options);
+
+  void on_tcp_segment(const decode::PacketContext& packet,
+                      const decode::TcpSegmentHeader& segment) noexcept override;
+  void on_dns_message(const decode::PacketContext& packet, std::span<const std::uint8_t> message,
+                      decode::DnsTransport transport, bool cut_by_capture) noexcept override;
+  void on_drop(const decode::PacketContext& packet, base::Drop reason) noexcept override;
+
+  [[nodiscard]] PartialResult take();
+
+ private:
+  struct PairHash {
+    std::size_t operator()(const std::pair<base::IpAddress, std::uint16_t>& key) const noexcept {
+      return key.first.hash() * 31 + key.second;
+    }
+  };
+
+  AnalysisOptions options_;  // without the presets: the merge owns them
+  std::vector<base::IpAddress> presets_;
+  std::optional<Analyzer> analyzer_;
+  std::bitset<65536> source_ports_;
+  std::unordered_map<std::pair<base::IpAddress, std::uint16_t>, std::uint64_t, PairHash>
+      candidates_;
+};
+
+// Merges PartialResults into the AnalysisResult a single Analyzer over all packets in
+// processing order would give (presets first, then each address at the first packet that
+// taught it, in the order learned).
+class ResultMerger {
+ public:
+  explicit ResultMerger(AnalysisOptions options);
+
+  void add(const PartialResult& partial);
+
+  // Every packet numbered below `next_unaccounted` has been analyzed and added: candidates up
+  // to it can be decided now and forgotten, which bounds what the merger holds.
+  void settle(std::uint64_t next_unaccounted);
+
+  [[nodiscard]] AnalysisResult result() const;
+
+  [[nodiscard]] std::size_t pending_candidates() const noexcept { return candidates_.size(); }
+
+ private:
+  struct Learned {
+    LearnedAddress address;
+    std::uint64_t order = 0;  // position among the addresses taught by the same packet
+  };
+  struct PairHash {
+    std::size_t operator()(const std::pair<base::IpAddress, std::uint16_t>& key) const noexcept {
+      return key.first.hash() * 31 + key.second;
+    }
+  };
+  [[nodiscard]] bool counts(const base::IpAddress& destination, std::uint64_t packet_number) const;
+
+  AnalysisOptions options_;
+  std::unordered_map<std::string, std::uint64_t> query_counts_;
+  std::uint64_t total_queries_ = 0;
+  std::unordered_map<base::IpAddress, Learned> learned_;
+  std::uint64_t next_order_ = 0;
+  std::bitset<65536> source_ports_;
+  std::unordered_map<std::pair<base::IpAddress, std::uint16_t>, std::uint64_t, PairHash>
+      candidates_;
+  std::uint64_t dns_messages_ = 0;
+  std::uint64_t malformed_dns_messages_ = 0;
+  std::uint64_t malformed_answer_sections_ = 0;
+  std::uint64_t skipped_packets_ = 0;
+  base::DropCounts drops_;
+};
+
+}  // namespace pa::analysis

@@ -1,0 +1,110 @@
+#include "analysis/partial_result.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pa::analysis {
+namespace {
+
+base::IpAddress address(const char* text) { return *base::IpAddress::parse(text); }
+
+TEST(ResultMerger, KeepsTheFirstPacketThatTaughtAnAddressWhateverTheArrivalOrder) {
+  ResultMerger merger(AnalysisOptions{});
+  PartialResult later;
+  later.learned = {{address("10.0.0.1"), 40, 4000}, {address("10.0.0.2"), 40, 4000}};
+  PartialResult earlier;
+  earlier.learned = {{address("10.0.0.2"), 7, 700}};
+  merger.add(later);
+  merger.add(earlier);
+  const AnalysisResult result = merger.result();
+  ASSERT_EQ(result.watched_addresses.size(), 2u);
+  EXPECT_EQ(result.watched_addresses[0].address, address("10.0.0.2"));
+  EXPECT_EQ(result.watched_addresses[0].packet_number, 7u);
+  EXPECT_EQ(result.watched_addresses[0].timestamp_ns, 700);
+  EXPECT_EQ(result.watched_addresses[1].packet_number, 40u);
+}
+
+TEST(ResultMerger, CountsASynOnlyAfterThePacketThatTaughtItsDestination) {
+  ResultMerger merger(AnalysisOptions{});
+  PartialResult syns;
+  syns.syn_candidates = {{address("10.0.0.1"), 1000, 5},    // before the answer
+                         {address("10.0.0.1"), 1001, 9},    // the answer's own packet number
+                         {address("10.0.0.1"), 1002, 12},   // after it
+                         {address("10.0.0.3"), 1003, 12}};  // never learned
+  PartialResult answer;
+  answer.learned = {{address("10.0.0.1"), 9, 0}};
+  merger.add(syns);
+  merger.add(answer);
+  EXPECT_EQ(merger.result().source_ports, (std::vector<std::uint16_t>{1002}));
+}
+
+TEST(ResultMerger, SettlingDecidesCandidatesExactlyAndForgetsThem) {
+  ResultMerger merger(AnalysisOptions{});
+  PartialResult answer;
+  answer.learned = {{address("10.0.0.1"), 9, 0}};
+  merger.add(answer);
+  PartialResult syns;
+  syns.syn_candidates = {{address("10.0.0.2"), 2000, 20}, {address("10.0.0.2"), 2001, 30}};
+  merger.add(syns);
+  merger.settle(25);
+  EXPECT_EQ(merger.pending_candidates(), 1u);
+  PartialResult late_answer;
+  late_answer.learned = {{address("10.0.0.2"), 22, 0}};
+  merger.add(late_answer);
+  EXPECT_EQ(merger.result().source_ports, (std::vector<std::uint16_t>{2001}));
+}
+
+TEST(ResultMerger, PutsPresetsFirstAndCountsTheirSynsFromTheFirstPacket) {
+  AnalysisOptions options;
+  options.preset_addresses = {address("192.0.2.9"), address("2001:db8::1")};
+  ResultMerger merger(options);
+  PartialResult part;
+  part.learned = {{address("10.0.0.1"), 3, 0}, {address("192.0.2.9"), 4, 0}};
+  part.syn_candidates = {{address("2001:db8::1"), 7, 1}};
+  merger.add(part);
+  const AnalysisResult result = merger.result();
+  ASSERT_EQ(result.watched_addresses.size(), 3u);
+  EXPECT_EQ(result.watched_addresses[0].address, address("192.0.2.9"));
+  EXPECT_EQ(result.watched_addresses[0].packet_number, 0u);
+  EXPECT_EQ(result.watched_addresses[1].address, address("2001:db8::1"));
+  EXPECT_EQ(result.watched_addresses[2].address, address("10.0.0.1"));
+  EXPECT_EQ(result.source_ports, (std::vector<std::uint16_t>{7}));
+}
+
+TEST(ResultMerger, AddsCountsAndSortsNamesAsTheAnalyzerDoes) {
+  ResultMerger merger(AnalysisOptions{});
+  PartialResult a;
+  a.query_counts = {{"b.example", 2}, {"a.example", 1}};
+  a.drops.add(base::Drop::dns_malformed);
+  a.skipped_packets = 2;
+  PartialResult b;
+  b.query_counts = {{"a.example", 1}};
+  b.drops.add(base::Drop::dns_malformed, 2);
+  b.skipped_packets = 1;
+  merger.add(a);
+  merger.add(b);
+  const AnalysisResult result = merger.result();
+  ASSERT_EQ(result.query_counts.size(), 2u);
+  EXPECT_EQ(result.query_counts[0].name, "a.example");
+  EXPECT_EQ(result.query_counts[1].name, "b.example");
+  EXPECT_EQ(result.total_queries, 4u);
+  EXPECT_EQ(result.drops[base::Drop::dns_malformed], 3u);
+  EXPECT_EQ(result.skipped_packets, 3u);
+}
+
+TEST(PartialAnalyzer, KeepsTheLastSynPerDestinationAndPortAndStartsAfreshAfterTake) {
+  PartialAnalyzer analyzer(AnalysisOptions{});
+  decode::TcpSegmentHeader syn{address("10.0.0.1"), address("10.0.0.2"), 1234, 80,
+                               decode::tcp_flag::syn};
+  analyzer.on_tcp_segment({3, 0}, syn);
+  analyzer.on_tcp_segment({8, 0}, syn);
+  decode::TcpSegmentHeader syn_ack = syn;
+  syn_ack.flags = decode::tcp_flag::syn | decode::tcp_flag::ack;
+  analyzer.on_tcp_segment({9, 0}, syn_ack);
+  PartialResult first = analyzer.take();
+  ASSERT_EQ(first.syn_candidates.size(), 1u);
+  EXPECT_EQ(first.syn_candidates[0].packet_number, 8u);
+  EXPECT_TRUE(analyzer.take().syn_candidates.empty());
+}
+
+}  // namespace
+}  // namespace pa::analysis
