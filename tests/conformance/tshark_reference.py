@@ -28,6 +28,7 @@ SUPPORTED_LINK_TOKENS = {"eth", "ethertype", "vlan", "ieee8021ad", "sll", "raw",
 TYPE_A = 1
 TYPE_CNAME = 5
 TYPE_AAAA = 28
+CLASS_IN = 1
 
 TSHARK_PREFERENCES = [
     # The SPEC reassembles IPv4 and IPv6 fragments.
@@ -56,6 +57,7 @@ def read_name(msg, pos):
     labels = []
     wire_length = 1  # the final zero byte
     end = None
+    sequence_start = pos  # where the label sequence being read starts
     while True:
         if pos >= len(msg):
             raise Malformed("name runs past the end")
@@ -65,13 +67,15 @@ def read_name(msg, pos):
             if pos + 1 >= len(msg):
                 raise Malformed("pointer runs past the end")
             target = ((length & 0x3F) << 8) | msg[pos + 1]
-            # A pointer must point strictly backward (before the pointer itself), which
-            # also rules out loops.
-            if target >= pos:
+            # RFC 1035 4.1.4: a pointer refers to a prior occurrence. It must point strictly
+            # before the label sequence it ends, so each jump goes further back and loops
+            # cannot happen.
+            if target >= sequence_start:
                 raise Malformed("pointer does not point backward")
             if end is None:
                 end = pos + 2
             pos = target
+            sequence_start = target
             continue
         if kind != 0:
             raise Malformed("extended label type")
@@ -150,7 +154,7 @@ def parse_answers(msg, pos, count):
         try:
             owner, pos = read_name(msg, pos)
             rtype = u16(msg, pos)
-            u16(msg, pos + 2)  # class
+            rclass = u16(msg, pos + 2)
             if pos + 8 > len(msg):
                 raise Malformed("ttl past the end")
             rdlength = u16(msg, pos + 8)
@@ -158,7 +162,11 @@ def parse_answers(msg, pos, count):
             rdata_end = rdata_start + rdlength
             if rdata_end > len(msg):
                 raise Malformed("rdata past the end")
-            if rtype == TYPE_A:
+            if rclass != CLASS_IN:
+                # Another class's A record is not an IPv4 address (CHAOS A holds a name and
+                # an address), and docs/decisions.md uses only class-IN records.
+                rtype, value = None, None
+            elif rtype == TYPE_A:
                 if rdlength != 4:
                     raise Malformed("A rdata is not 4 bytes")
                 value = ipaddress.IPv4Address(bytes(msg[rdata_start:rdata_end]))
