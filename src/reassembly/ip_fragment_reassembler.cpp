@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "reassembly/capture_clock.hpp"
+
 namespace pa::reassembly {
 
 using base::Drop;
@@ -23,7 +25,8 @@ void IpFragmentReassembler::expire(const decode::PacketContext& packet,
                                    decode::PacketEvents& events) noexcept {
   // The list is in arrival order; capture time mostly rises with it, and where it goes
   // backwards a datagram merely waits a little longer.
-  while (!pending_.empty() && packet.timestamp_ns - pending_.front().first_seen_ns > max_age_ns) {
+  while (!pending_.empty() &&
+         later_by_more_than(packet.timestamp_ns, pending_.front().first_seen_ns, max_age_ns)) {
     erase(pending_.begin());
     ++counters_.datagrams_expired;
     events.on_drop(packet, Drop::fragment_expired);

@@ -139,6 +139,19 @@ TEST(IpFragmentReassembler, GivesUpOnDatagramsOlderThanTheAgeLimitInCaptureTime)
   EXPECT_EQ(reassembler.counters().datagrams_pending, 1u);
 }
 
+TEST(IpFragmentReassembler, SurvivesExtremeTimestamps) {
+  IpFragmentReassembler reassembler;
+  RecordingEvents events;
+  const auto bytes = datagram_bytes(16);
+  const PacketContext earliest{1, INT64_MIN};
+  const PacketContext latest{2, INT64_MAX};
+  ASSERT_TRUE(reassembler.add(key_a, piece(0, true), slice(bytes, 0, 8), earliest, events).ok());
+  FragmentKey other = key_a;
+  other.identification = 99;
+  ASSERT_TRUE(reassembler.add(other, piece(0, true, 99), slice(bytes, 0, 8), latest, events).ok());
+  EXPECT_EQ(events.counts[Drop::fragment_expired], 1u);
+}
+
 TEST(IpFragmentReassembler, EvictsTheOldestWhenTooManyArePending) {
   IpFragmentReassembler reassembler;
   RecordingEvents events;

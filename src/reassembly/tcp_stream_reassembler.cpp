@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "reassembly/capture_clock.hpp"
+
 namespace pa::reassembly {
 
 using base::Drop;
@@ -88,7 +90,7 @@ void TcpStreamReassembler::acknowledged(Direction& direction, std::uint32_t ackn
 void TcpStreamReassembler::expire(const decode::PacketContext& packet,
                                   decode::PacketEvents& events) noexcept {
   while (!directions_.empty() &&
-         packet.timestamp_ns - directions_.front().last_seen_ns > max_idle_ns) {
+         later_by_more_than(packet.timestamp_ns, directions_.front().last_seen_ns, max_idle_ns)) {
     if (directions_.front().resync || !directions_.front().incomplete()) ++counters_.idle_closed;
     close(directions_.begin(), packet, events, true);
   }
