@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -290,6 +291,8 @@ struct TsharkCase {
   const char* name;
   unsigned rotate;
 };
+
+void PrintTo(const TsharkCase& c, std::ostream* out) { *out << c.name; }
 
 class GeneratorAgreesWithTshark : public testing::TestWithParam<TsharkCase> {};
 
