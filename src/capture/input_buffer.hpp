@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "capture/byte_source.hpp"
+
+namespace pa::capture {
+
+// The readers' window on a byte source: one buffer (1 MiB to start) filled with large reads,
+// from which records are handed out as spans. Bytes handed out stay put until the next
+// ensure() that has to read, which may move or reallocate them.
+class InputBuffer {
+ public:
+  static constexpr std::size_t initial_capacity = std::size_t{1} << 20;
+
+  explicit InputBuffer(std::unique_ptr<ByteSource> source,
+                       std::size_t capacity = initial_capacity);
+
+  // Makes at least n bytes available at data(), reading as needed; false when the stream ends
+  // (or fails) first, with available() < n. The caller bounds n: the buffer grows to fit it.
+  bool ensure(std::size_t n) { return end_ - begin_ >= n || fill(n); }
+
+  [[nodiscard]] const std::uint8_t* data() const noexcept { return bytes_.get() + begin_; }
+  [[nodiscard]] std::size_t available() const noexcept { return end_ - begin_; }
+  void consume(std::size_t n) noexcept {
+    begin_ += n;
+    offset_ += n;
+  }
+
+  // Offset of data() in the stream (decompressed, for a compressed file).
+  [[nodiscard]] std::uint64_t offset() const noexcept { return offset_; }
+
+  [[nodiscard]] const ByteSource& source() const noexcept { return *source_; }
+
+ private:
+  bool fill(std::size_t n);
+
+  std::unique_ptr<ByteSource> source_;
+  std::unique_ptr<std::uint8_t[]> bytes_;
+  std::size_t capacity_;
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+  std::uint64_t offset_ = 0;
+  bool ended_ = false;
+};
+
+}  // namespace pa::capture
