@@ -82,7 +82,7 @@ void TcpStreamReassembler::acknowledged(Direction& direction, std::uint32_t ackn
                                         decode::PacketEvents& events) {
   // The receiver has bytes the capture never showed. One byte more than the stream is the
   // FIN's sequence number, not data.
-  if (distance(direction.next_sequence, acknowledgment) <= 1) return;
+  if (direction.finished || distance(direction.next_sequence, acknowledgment) <= 1) return;
   if (direction.fin_seen && distance(direction.fin_sequence, acknowledgment) > 1) return;
   skip_gap(direction, acknowledgment, true, packet, events);
 }
@@ -96,13 +96,35 @@ void TcpStreamReassembler::expire(const decode::PacketContext& packet,
   }
 }
 
-TcpStreamReassembler::DirectionList::iterator TcpStreamReassembler::open(
-    const StreamKey& key, const decode::PacketContext& packet, decode::PacketEvents& events) {
-  if (index_.size() >= max_directions) {
+void TcpStreamReassembler::evict_oldest(const decode::PacketContext& packet,
+                                        decode::PacketEvents& events) noexcept {
+  // A finished direction gives nothing up.
+  if (!directions_.front().finished) {
     ++counters_.evicted;
     events.on_drop(packet, Drop::tcp_stream_evicted);
-    close(directions_.begin(), packet, events, false);
   }
+  close(directions_.begin(), packet, events, false);
+}
+
+void TcpStreamReassembler::finish_if_complete(Direction& direction,
+                                              const decode::PacketContext& packet,
+                                              decode::PacketEvents& events) noexcept {
+  if (direction.finished || !direction.fin_seen ||
+      distance(direction.next_sequence, direction.fin_sequence) > 0) {
+    return;
+  }
+  if (!direction.resync && direction.incomplete()) {
+    ++counters_.gaps;  // the connection ended inside a message
+    events.on_drop(packet, Drop::tcp_stream_gap);
+  }
+  release(direction);
+  direction.finished = true;
+  direction.resync = false;
+}
+
+TcpStreamReassembler::DirectionList::iterator TcpStreamReassembler::open(
+    const StreamKey& key, const decode::PacketContext& packet, decode::PacketEvents& events) {
+  if (index_.size() >= max_directions) evict_oldest(packet, events);
   directions_.push_back(Direction{});
   const auto it = std::prev(directions_.end());
   it->key = key;
@@ -243,36 +265,30 @@ void TcpStreamReassembler::add(const decode::PacketContext& packet, const TcpSeg
   directions_.splice(directions_.end(), directions_, it);
 
   Direction& direction = *it;
+  if (direction.finished) return;  // sent again after the FIN, or an ACK
   accept(direction, data_sequence, segment.payload, packet, events);
   // The bytes the snap length removed are missing for good; the stream goes on at the next
   // segment after them.
   if (segment.payload_cut) skip_gap(direction, 0, false, packet, events);
-  if ((segment.flags & tcp_flag::fin) != 0) {
+  if ((segment.flags & tcp_flag::fin) != 0 && !direction.fin_seen) {
     direction.fin_seen = true;
     direction.fin_sequence = data_sequence + static_cast<std::uint32_t>(segment.payload.size());
   }
-  if (direction.fin_seen && distance(direction.next_sequence, direction.fin_sequence) <= 0) {
-    close(it, packet, events, true);
-  }
+  finish_if_complete(direction, packet, events);
 
   // What this side acknowledged tells whether the other direction lost bytes for good.
   if ((segment.flags & tcp_flag::ack) != 0) {
     const auto reverse = index_.find(segment.key.reversed());
     if (reverse != index_.end()) {
-      Direction& other = *reverse->second;
-      acknowledged(other, segment.acknowledgment_number, packet, events);
-      if (other.fin_seen && distance(other.next_sequence, other.fin_sequence) <= 0) {
-        close(reverse->second, packet, events, true);
-      }
+      acknowledged(*reverse->second, segment.acknowledgment_number, packet, events);
+      finish_if_complete(*reverse->second, packet, events);
     }
   }
 
   // The byte limit over all directions: the least recently active give way.
   while (total_bytes_ > max_total_bytes && !directions_.empty() &&
          directions_.begin()->key != segment.key) {
-    ++counters_.evicted;
-    events.on_drop(packet, Drop::tcp_stream_evicted);
-    close(directions_.begin(), packet, events, false);
+    evict_oldest(packet, events);
   }
 }
 

@@ -62,7 +62,8 @@ struct StreamCounters {
 //   resynchronises: at the first held segment after the gap, or else at the next data segment,
 //   whose first bytes are taken as a length prefix (as when the capture starts mid-connection).
 //   A connection reset or gone idle with bytes missing or a message unfinished counts a gap too.
-// - FIN closes a direction once every byte before it was delivered; RST closes both.
+// - FIN finishes a direction once every byte before it was delivered (what comes after it in
+//   that direction is ignored until a new SYN); RST closes both directions.
 // - Memory is bounded whatever the input: per direction at most one unfinished message
 //   (65,535 + 2 bytes) plus a queue of at most max_held_segments segments and
 //   max_held_bytes bytes; at most max_directions directions and max_total_bytes bytes in all,
@@ -101,6 +102,9 @@ class TcpStreamReassembler {
     // Bytes went missing and no segment after them is held yet: the next data segment
     // starts the stream again, its first bytes taken as a length prefix.
     bool resync = false;
+    // Every byte up to the FIN came: the direction stays known, empty, so that segments sent
+    // again after it (a retransmitted last response) are not taken for a new stream.
+    bool finished = false;
     bool fin_seen = false;
     std::uint32_t fin_sequence = 0;
     std::vector<std::uint8_t> message;  // the start of a message not yet whole
@@ -125,6 +129,9 @@ class TcpStreamReassembler {
   void acknowledged(Direction& direction, std::uint32_t acknowledgment,
                     const decode::PacketContext& packet, decode::PacketEvents& events);
   void expire(const decode::PacketContext& packet, decode::PacketEvents& events) noexcept;
+  void evict_oldest(const decode::PacketContext& packet, decode::PacketEvents& events) noexcept;
+  void finish_if_complete(Direction& direction, const decode::PacketContext& packet,
+                          decode::PacketEvents& events) noexcept;
   void accept(Direction& direction, std::uint32_t sequence, base::Bytes data,
               const decode::PacketContext& packet, decode::PacketEvents& events);
   void append(Direction& direction, base::Bytes data, const decode::PacketContext& packet,
