@@ -239,6 +239,12 @@ def outermost(layers):
     """
     frame = pairs_get(layers, "frame")
     tokens = pairs_get(frame, "frame.protocols", "").split(":")
+    names = [k for k, _ in layers]
+    if tokens[:2] in (["ip", "ipv6"], ["ipv6", "ip"]) and tokens[0] not in names:
+        # A raw-IP link type (LINKTYPE_IPV4, LINKTYPE_IPV6) whose packet has the other
+        # version: tshark's first layer there only reads the version nibble and hands over
+        # without a layer of its own. The program does the same (it follows the nibble).
+        tokens = tokens[1:]
     i = 0
     while i < len(tokens) and tokens[i] not in ("ip", "ipv6"):
         if tokens[i] not in SUPPORTED_LINK_TOKENS:
@@ -255,7 +261,6 @@ def outermost(layers):
     transport_name = tokens[i]
     above = tokens[i + 1] if i + 1 < len(tokens) else None
 
-    names = [k for k, _ in layers]
     ip_index = names.index(ip_name)
     ip_pairs = layers[ip_index][1]
     t_index = names.index(transport_name, ip_index)
