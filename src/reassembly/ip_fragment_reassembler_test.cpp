@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <random>
 #include <vector>
 
 #include "decode/packet_builder.hpp"
@@ -194,6 +195,30 @@ TEST(IpFragmentReassembler, FinishCountsEveryPendingDatagramAsExpired) {
   reassembler.finish(at(2), events);
   EXPECT_EQ(events.counts[Drop::fragment_expired], 1u);
   EXPECT_EQ(reassembler.counters().datagrams_pending, 0u);
+}
+
+TEST(IpFragmentReassembler, StaysWithinItsBoundsUnderRandomFragments) {
+  IpFragmentReassembler reassembler;
+  RecordingEvents events;
+  std::mt19937 random(44);
+  std::vector<std::uint8_t> bytes(2000);
+  for (std::uint64_t i = 1; i <= 20000; ++i) {
+    FragmentKey key = key_a;
+    key.identification = static_cast<std::uint32_t>(random() % 2000);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(random() % 2);
+    const std::size_t length = random() % bytes.size();
+    const FragmentInfo fragment{true, random() % 4 != 0,
+                                static_cast<std::uint32_t>(random() % 8200) * 8,
+                                key.identification};
+    const auto outcome = reassembler.add(key, fragment, base::Bytes(bytes).first(length),
+                                         at(i, static_cast<std::int64_t>(i / 500)), events);
+    if (outcome.ok() && outcome->complete) {
+      ASSERT_LE(outcome->datagram.size(), IpFragmentReassembler::max_datagram_bytes);
+    }
+    ASSERT_LE(reassembler.counters().datagrams_pending,
+              IpFragmentReassembler::max_pending_datagrams);
+  }
+  EXPECT_GT(events.counts[Drop::fragment_expired] + events.counts[Drop::fragment_evicted], 0u);
 }
 
 }  // namespace

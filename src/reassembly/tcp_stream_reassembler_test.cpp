@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <vector>
 
 #include "decode/packet_builder.hpp"
@@ -287,6 +288,34 @@ TEST(TcpStreamReassembler, ANewSynStartsTheDirectionAgain) {
                                decode::test::dns_tcp_frame(message_b), false},
                     f.events);
   EXPECT_EQ(delivered(f.events), (std::vector<Packet>{message_a, message_b}));
+}
+
+TEST(TcpStreamReassembler, StaysWithinItsBoundsUnderRandomSegments) {
+  // Random sequence numbers, flags, lengths and prefixes over a few connections, with a fixed
+  // seed: whatever arrives, the buffered bytes stay within the per-direction bounds.
+  TcpStreamReassembler reassembler;
+  RecordingEvents events;
+  std::mt19937 random(53);
+  Packet bytes(3000);
+  for (std::uint64_t i = 1; i <= 20000; ++i) {
+    StreamKey key = query_direction;
+    key.source_port = static_cast<std::uint16_t>(1000 + random() % 4);
+    if (random() % 2 == 0) key = key.reversed();
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(random() % 4 == 0 ? 0xff : random());
+    const std::size_t length = random() % bytes.size();
+    const auto flags = static_cast<std::uint8_t>(random() % 64 == 0 ? random() : tcp_flag::ack);
+    const std::uint32_t sequence = static_cast<std::uint32_t>(random() % 200000);
+    reassembler.add(PacketContext{i, static_cast<std::int64_t>(i) * 1000},
+                    TcpSegment{key, sequence, flags, base::Bytes(bytes).first(length),
+                               random() % 50 == 0, static_cast<std::uint32_t>(random() % 200000)},
+                    events);
+    const StreamCounters counters = reassembler.counters();
+    ASSERT_LE(counters.bytes_buffered,
+              counters.directions_open *
+                  (TcpStreamReassembler::max_message_bytes + TcpStreamReassembler::max_held_bytes));
+  }
+  reassembler.finish(PacketContext{20001, 0}, events);
+  EXPECT_EQ(reassembler.counters().bytes_buffered, 0u);
 }
 
 }  // namespace
