@@ -1,0 +1,152 @@
+#include "stream/consumer.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <random>
+#include <unordered_map>
+
+#include "analysis/partial_result.hpp"
+#include "reassembly/packet_dissector.hpp"
+#include "stream/frame_io.hpp"
+
+namespace pa::stream {
+
+namespace {
+
+struct Lane {
+  explicit Lane(const analysis::AnalysisOptions& options) : analyzer(options) {}
+  reassembly::PacketDissector dissector;
+  analysis::PartialAnalyzer analyzer;
+  std::uint64_t last_seq = 0;
+  std::uint32_t unacknowledged = 0;  // processed batches not acknowledged yet
+};
+
+// The lane's reassembly holds nothing: replaying its later batches on fresh state gives what
+// this state would give.
+bool holds_nothing(const reassembly::PacketDissector& dissector) noexcept {
+  const auto counters = dissector.counters();
+  return counters.fragments.datagrams_pending == 0 && counters.streams.directions_open == 0;
+}
+
+}  // namespace
+
+asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket socket, std::uint32_t index,
+                                          const TestHooks& hooks) {
+  std::vector<std::uint8_t> buffer;
+  FrameRead frame = co_await read_frame(socket, buffer);
+  if (!frame.ok) co_return "no hello from the provider: " + frame.problem;
+  if (frame.type != FrameType::hello) co_return "the provider did not start with a hello";
+  const auto hello = decode_hello(frame.body);
+  if (!hello) co_return "the provider's hello does not decode";
+  if (hello->version != protocol_version) {
+    auto reply = encode_hello_reply(protocol_version);
+    co_await asio::async_write(socket, asio::buffer(reply), use_tuple);
+    co_return fmt::format("the provider speaks protocol version {}, this program version {}",
+                          hello->version, protocol_version);
+  }
+  {
+    auto reply = encode_hello_reply(protocol_version);
+    auto [error, n] = co_await asio::async_write(socket, asio::buffer(reply), use_tuple);
+    if (error) co_return "cannot answer the hello: " + error.message();
+  }
+  const analysis::AnalysisOptions options = hello->options;
+  // Acknowledge without waiting for a clean point once half the window is processed, so the
+  // provider always has batches it may still send.
+  const std::uint32_t force_after = std::max<std::uint32_t>(1, hello->window / 2U);
+
+  std::unordered_map<std::uint32_t, std::unique_ptr<Lane>> lanes;
+  std::mt19937_64 random(hooks.seed * 7919 + index);
+  asio::steady_timer delay(socket.get_executor());
+  std::uint64_t batches = 0;
+  const auto kill = hooks.kill_after.find(index);
+
+  const auto acknowledge = [&](std::uint32_t lane_id, Lane& lane, std::uint64_t seq,
+                               std::uint8_t flags) -> asio::awaitable<std::string> {
+    Ack ack;
+    ack.lane = lane_id;
+    ack.seq = seq;
+    ack.flags = flags;
+    if (holds_nothing(lane.dissector)) ack.flags |= Ack::clean;
+    ack.delta = lane.analyzer.take();
+    lane.unacknowledged = 0;
+    auto bytes = encode_ack(ack);
+    auto [error, n] = co_await asio::async_write(socket, asio::buffer(bytes), use_tuple);
+    if (error) co_return "cannot send an acknowledgement: " + error.message();
+    co_return std::string();
+  };
+
+  for (;;) {
+    frame = co_await read_frame(socket, buffer);
+    if (!frame.ok) co_return "connection to the provider lost: " + frame.problem;
+    switch (frame.type) {
+      case FrameType::open_lane: {
+        const auto lane = decode_lane_frame(frame.body);
+        if (!lane) co_return "a lane frame does not decode";
+        lanes[*lane] = std::make_unique<Lane>(options);
+        break;
+      }
+      case FrameType::batch: {
+        ++batches;
+        if (kill != hooks.kill_after.end() && batches >= kill->second) {
+          socket.close();
+          co_return fmt::format("closed by the test hook at batch {}", batches);
+        }
+        if (hooks.max_delay_us != 0) {
+          delay.expires_after(std::chrono::microseconds(random() % (hooks.max_delay_us + 1)));
+          co_await delay.async_wait(use_tuple);
+        }
+        BatchReader batch(frame.body);
+        const auto found = lanes.find(batch.lane());
+        if (batch.failed() || found == lanes.end()) co_return "a batch for no open lane";
+        Lane& lane = *found->second;
+        decode::PacketContext context;
+        capture::PacketRecord record;
+        while (batch.next(context, record)) lane.dissector.dissect(record, context, lane.analyzer);
+        if (batch.failed()) co_return "a batch does not decode";
+        lane.last_seq = batch.seq();
+        ++lane.unacknowledged;
+        if (holds_nothing(lane.dissector) || lane.unacknowledged >= force_after) {
+          std::string problem = co_await acknowledge(batch.lane(), lane, lane.last_seq, 0);
+          if (!problem.empty()) co_return problem;
+        }
+        break;
+      }
+      case FrameType::ack_request: {
+        const auto lane_id = decode_lane_frame(frame.body);
+        if (!lane_id) co_return "an acknowledgement request does not decode";
+        const auto found = lanes.find(*lane_id);
+        if (found == lanes.end() || found->second->unacknowledged == 0) break;
+        std::string problem =
+            co_await acknowledge(*lane_id, *found->second, found->second->last_seq, 0);
+        if (!problem.empty()) co_return problem;
+        break;
+      }
+      case FrameType::finish_lane: {
+        const auto finish = decode_finish_lane(frame.body);
+        if (!finish) co_return "a finish frame does not decode";
+        const auto found = lanes.find(finish->lane);
+        if (found == lanes.end()) co_return "a finish for no open lane";
+        Lane& lane = *found->second;
+        lane.dissector.finish(finish->last, lane.analyzer);
+        std::string problem = co_await acknowledge(finish->lane, lane, finish->seq, Ack::final);
+        if (!problem.empty()) co_return problem;
+        lanes.erase(found);
+        break;
+      }
+      case FrameType::bye: {
+        std::error_code ignored;
+        socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+        co_return std::string();
+      }
+      default:
+        co_return fmt::format("unexpected frame type {} from the provider",
+                              static_cast<int>(frame.type));
+    }
+  }
+}
+
+}  // namespace pa::stream

@@ -1,0 +1,328 @@
+#include "stream/frame_codec.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace pa::stream {
+
+namespace {
+
+std::optional<base::IpAddress> read_address(base::ByteReader& reader) {
+  const std::uint8_t family = reader.u8();
+  if (family == 4) {
+    const base::Bytes bytes = reader.bytes(4);
+    if (reader.failed()) return std::nullopt;
+    return base::IpAddress::v4(bytes.first<4>());
+  }
+  if (family == 6) {
+    const base::Bytes bytes = reader.bytes(16);
+    if (reader.failed()) return std::nullopt;
+    return base::IpAddress::v6(bytes.first<16>());
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> read_text(base::ByteReader& reader) {
+  const std::uint16_t length = reader.u16();
+  const base::Bytes bytes = reader.bytes(length);
+  if (reader.failed()) return std::nullopt;
+  return std::string(bytes.begin(), bytes.end());
+}
+
+// A count read from the wire sizes nothing before the bytes it promises are there: each
+// element takes at least `min_element_bytes`.
+bool plausible_count(const base::ByteReader& reader, std::uint64_t count,
+                     std::size_t min_element_bytes) {
+  return count <= reader.remaining() / min_element_bytes;
+}
+
+}  // namespace
+
+std::optional<std::string> check_frame_length(std::uint32_t length) {
+  if (length == 0) return std::string("empty frame (no type byte)");
+  if (length > max_frame_bytes) {
+    return fmt::format("frame of {} bytes exceeds the limit of {} bytes", length, max_frame_bytes);
+  }
+  return std::nullopt;
+}
+
+FrameWriter::FrameWriter(FrameType type) {
+  bytes_.resize(frame_prefix_bytes);
+  bytes_.push_back(static_cast<std::uint8_t>(type));
+}
+
+void FrameWriter::u16(std::uint16_t value) {
+  bytes_.push_back(static_cast<std::uint8_t>(value >> 8));
+  bytes_.push_back(static_cast<std::uint8_t>(value));
+}
+
+void FrameWriter::u32(std::uint32_t value) {
+  u16(static_cast<std::uint16_t>(value >> 16));
+  u16(static_cast<std::uint16_t>(value));
+}
+
+void FrameWriter::u64(std::uint64_t value) {
+  u32(static_cast<std::uint32_t>(value >> 32));
+  u32(static_cast<std::uint32_t>(value));
+}
+
+void FrameWriter::address(const base::IpAddress& address) {
+  u8(address.is_v4() ? 4 : 6);
+  bytes(address.bytes());
+}
+
+void FrameWriter::text(const std::string& value) {
+  const std::size_t length = std::min<std::size_t>(value.size(), 0xffff);
+  u16(static_cast<std::uint16_t>(length));
+  bytes_.insert(bytes_.end(), value.begin(), value.begin() + static_cast<std::ptrdiff_t>(length));
+}
+
+std::vector<std::uint8_t> FrameWriter::take() {
+  const auto length = static_cast<std::uint32_t>(bytes_.size() - frame_prefix_bytes);
+  bytes_[0] = static_cast<std::uint8_t>(length >> 24);
+  bytes_[1] = static_cast<std::uint8_t>(length >> 16);
+  bytes_[2] = static_cast<std::uint8_t>(length >> 8);
+  bytes_[3] = static_cast<std::uint8_t>(length);
+  return std::move(bytes_);
+}
+
+BatchReader::BatchReader(base::Bytes body) noexcept : reader_(body) {
+  lane_ = reader_.u32();
+  seq_ = reader_.u64();
+  remaining_ = reader_.u32();
+}
+
+bool BatchReader::next(decode::PacketContext& context, capture::PacketRecord& record) noexcept {
+  if (reader_.failed() || remaining_ == 0) return false;
+  --remaining_;
+  context.packet_number = reader_.u64();
+  context.timestamp_ns = static_cast<std::int64_t>(reader_.u64());
+  record.timestamp_ns = context.timestamp_ns;
+  record.original_length = reader_.u32();
+  record.link_type = static_cast<capture::LinkType>(reader_.u32());
+  record.interface_known = reader_.u8() != 0;
+  const std::uint32_t captured_length = reader_.u32();
+  record.data = reader_.bytes(captured_length);
+  return !reader_.failed();
+}
+
+BatchBuilder::BatchBuilder(std::uint32_t lane, std::uint64_t seq)
+    : writer_(FrameType::batch), seq_(seq) {
+  writer_.u32(lane);
+  writer_.u64(seq);
+  writer_.u32(0);  // the count, patched by take()
+}
+
+void BatchBuilder::add(std::uint64_t packet_number, const capture::PacketRecord& record) {
+  if (count_ == 0) first_ = packet_number;
+  ++count_;
+  const std::size_t length = std::min(record.data.size(), max_record_bytes_on_wire);
+  writer_.u64(packet_number);
+  writer_.i64(record.timestamp_ns);
+  writer_.u32(record.original_length);
+  writer_.u32(static_cast<std::uint32_t>(record.link_type));
+  writer_.u8(record.interface_known ? 1 : 0);
+  writer_.u32(static_cast<std::uint32_t>(length));
+  writer_.bytes(record.data.first(length));
+}
+
+std::vector<std::uint8_t> BatchBuilder::take() {
+  std::vector<std::uint8_t> frame = writer_.take();
+  // The count sits after the prefix, the type, the lane and the sequence number.
+  constexpr std::size_t at = frame_prefix_bytes + 1 + 4 + 8;
+  frame[at] = static_cast<std::uint8_t>(count_ >> 24);
+  frame[at + 1] = static_cast<std::uint8_t>(count_ >> 16);
+  frame[at + 2] = static_cast<std::uint8_t>(count_ >> 8);
+  frame[at + 3] = static_cast<std::uint8_t>(count_);
+  return frame;
+}
+
+std::vector<std::uint8_t> encode_hello(const Hello& hello) {
+  FrameWriter writer(FrameType::hello);
+  writer.u32(protocol_magic);
+  writer.u16(hello.version);
+  writer.u16(hello.window);
+  writer.u16(hello.options.watch_port);
+  writer.u8(hello.options.learn_from_dns ? 1 : 0);
+  writer.text(hello.options.watch_host);
+  writer.u16(static_cast<std::uint16_t>(hello.options.preset_addresses.size()));
+  for (const base::IpAddress& address : hello.options.preset_addresses) writer.address(address);
+  return writer.take();
+}
+
+std::vector<std::uint8_t> encode_hello_reply(std::uint16_t version) {
+  FrameWriter writer(FrameType::hello_reply);
+  writer.u32(protocol_magic);
+  writer.u16(version);
+  return writer.take();
+}
+
+std::vector<std::uint8_t> encode_lane_frame(FrameType type, std::uint32_t lane) {
+  FrameWriter writer(type);
+  writer.u32(lane);
+  return writer.take();
+}
+
+std::vector<std::uint8_t> encode_finish_lane(const FinishLane& finish) {
+  FrameWriter writer(FrameType::finish_lane);
+  writer.u32(finish.lane);
+  writer.u64(finish.seq);
+  writer.u64(finish.last.packet_number);
+  writer.i64(finish.last.timestamp_ns);
+  return writer.take();
+}
+
+std::vector<std::uint8_t> encode_bye() { return FrameWriter(FrameType::bye).take(); }
+
+std::vector<std::uint8_t> encode_ack(const Ack& ack) {
+  const analysis::PartialResult& delta = ack.delta;
+  FrameWriter writer(FrameType::ack);
+  writer.u32(ack.lane);
+  writer.u64(ack.seq);
+  writer.u8(ack.flags);
+  writer.u64(delta.dns_messages);
+  writer.u64(delta.malformed_dns_messages);
+  writer.u64(delta.malformed_answer_sections);
+  writer.u64(delta.skipped_packets);
+  std::uint16_t reasons = 0;
+  for (std::size_t i = 0; i < base::drop_reason_count; ++i) {
+    if (delta.drops[static_cast<base::Drop>(i)] != 0) ++reasons;
+  }
+  writer.u16(reasons);
+  for (std::size_t i = 0; i < base::drop_reason_count; ++i) {
+    const std::uint64_t count = delta.drops[static_cast<base::Drop>(i)];
+    if (count == 0) continue;
+    writer.u16(static_cast<std::uint16_t>(i));
+    writer.u64(count);
+  }
+  writer.u32(static_cast<std::uint32_t>(delta.query_counts.size()));
+  for (const analysis::NameCount& row : delta.query_counts) {
+    writer.text(row.name);
+    writer.u64(row.count);
+  }
+  writer.u32(static_cast<std::uint32_t>(delta.learned.size()));
+  for (const analysis::LearnedAddress& learned : delta.learned) {
+    writer.address(learned.address);
+    writer.u64(learned.packet_number);
+    writer.i64(learned.timestamp_ns);
+  }
+  writer.u32(static_cast<std::uint32_t>(delta.source_ports.size()));
+  for (const std::uint16_t port : delta.source_ports) writer.u16(port);
+  writer.u32(static_cast<std::uint32_t>(delta.syn_candidates.size()));
+  for (const analysis::SynCandidate& candidate : delta.syn_candidates) {
+    writer.address(candidate.destination);
+    writer.u16(candidate.source_port);
+    writer.u64(candidate.packet_number);
+  }
+  return writer.take();
+}
+
+std::optional<Hello> decode_hello(base::Bytes body) {
+  base::ByteReader reader(body);
+  Hello hello;
+  if (reader.u32() != protocol_magic) return std::nullopt;
+  hello.version = reader.u16();
+  if (reader.failed() || hello.version != protocol_version) {
+    // Later versions may lay out the rest differently: only the version is read.
+    if (reader.failed()) return std::nullopt;
+    return hello;
+  }
+  hello.window = reader.u16();
+  hello.options.watch_port = reader.u16();
+  hello.options.learn_from_dns = reader.u8() != 0;
+  auto host = read_text(reader);
+  if (!host) return std::nullopt;
+  hello.options.watch_host = std::move(*host);
+  const std::uint16_t presets = reader.u16();
+  for (std::uint16_t i = 0; i < presets; ++i) {
+    const auto address = read_address(reader);
+    if (!address) return std::nullopt;
+    hello.options.preset_addresses.push_back(*address);
+  }
+  if (reader.failed() || reader.remaining() != 0 || hello.window == 0) return std::nullopt;
+  return hello;
+}
+
+std::optional<std::uint16_t> decode_hello_reply(base::Bytes body) {
+  base::ByteReader reader(body);
+  if (reader.u32() != protocol_magic) return std::nullopt;
+  const std::uint16_t version = reader.u16();
+  if (reader.failed()) return std::nullopt;
+  return version;
+}
+
+std::optional<std::uint32_t> decode_lane_frame(base::Bytes body) {
+  base::ByteReader reader(body);
+  const std::uint32_t lane = reader.u32();
+  if (reader.failed() || reader.remaining() != 0) return std::nullopt;
+  return lane;
+}
+
+std::optional<FinishLane> decode_finish_lane(base::Bytes body) {
+  base::ByteReader reader(body);
+  FinishLane finish;
+  finish.lane = reader.u32();
+  finish.seq = reader.u64();
+  finish.last.packet_number = reader.u64();
+  finish.last.timestamp_ns = static_cast<std::int64_t>(reader.u64());
+  if (reader.failed() || reader.remaining() != 0) return std::nullopt;
+  return finish;
+}
+
+std::optional<Ack> decode_ack(base::Bytes body) {
+  base::ByteReader reader(body);
+  Ack ack;
+  analysis::PartialResult& delta = ack.delta;
+  ack.lane = reader.u32();
+  ack.seq = reader.u64();
+  ack.flags = reader.u8();
+  delta.dns_messages = reader.u64();
+  delta.malformed_dns_messages = reader.u64();
+  delta.malformed_answer_sections = reader.u64();
+  delta.skipped_packets = reader.u64();
+  const std::uint16_t reasons = reader.u16();
+  for (std::uint16_t i = 0; i < reasons; ++i) {
+    const std::uint16_t reason = reader.u16();
+    const std::uint64_t count = reader.u64();
+    if (reader.failed() || reason >= base::drop_reason_count) return std::nullopt;
+    delta.drops.add(static_cast<base::Drop>(reason), count);
+  }
+  const std::uint32_t names = reader.u32();
+  if (reader.failed() || !plausible_count(reader, names, 2 + 8)) return std::nullopt;
+  delta.query_counts.reserve(names);
+  for (std::uint32_t i = 0; i < names; ++i) {
+    auto name = read_text(reader);
+    const std::uint64_t count = reader.u64();
+    if (!name || reader.failed()) return std::nullopt;
+    delta.query_counts.push_back({std::move(*name), count});
+  }
+  const std::uint32_t learned = reader.u32();
+  if (reader.failed() || !plausible_count(reader, learned, 5 + 16)) return std::nullopt;
+  delta.learned.reserve(learned);
+  for (std::uint32_t i = 0; i < learned; ++i) {
+    const auto address = read_address(reader);
+    const std::uint64_t packet_number = reader.u64();
+    const auto timestamp_ns = static_cast<std::int64_t>(reader.u64());
+    if (!address || reader.failed()) return std::nullopt;
+    delta.learned.push_back({*address, packet_number, timestamp_ns});
+  }
+  const std::uint32_t ports = reader.u32();
+  if (reader.failed() || !plausible_count(reader, ports, 2)) return std::nullopt;
+  delta.source_ports.reserve(ports);
+  for (std::uint32_t i = 0; i < ports; ++i) delta.source_ports.push_back(reader.u16());
+  const std::uint32_t candidates = reader.u32();
+  if (reader.failed() || !plausible_count(reader, candidates, 5 + 2 + 8)) return std::nullopt;
+  delta.syn_candidates.reserve(candidates);
+  for (std::uint32_t i = 0; i < candidates; ++i) {
+    const auto address = read_address(reader);
+    const std::uint16_t port = reader.u16();
+    const std::uint64_t packet_number = reader.u64();
+    if (!address || reader.failed()) return std::nullopt;
+    delta.syn_candidates.push_back({*address, port, packet_number});
+  }
+  if (reader.failed() || reader.remaining() != 0) return std::nullopt;
+  return ack;
+}
+
+}  // namespace pa::stream

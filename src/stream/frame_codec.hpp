@@ -1,0 +1,132 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/analyzer.hpp"
+#include "analysis/partial_result.hpp"
+#include "base/byte_reader.hpp"
+#include "capture/packet_record.hpp"
+
+// The stream protocol's frames (docs/stream-protocol.md). Every frame is a 32-bit big-endian
+// length, then that many bytes: a one-byte FrameType and its body. Numbers are big-endian.
+namespace pa::stream {
+
+inline constexpr std::uint32_t protocol_magic = 0x50415354;  // "PAST"
+inline constexpr std::uint16_t protocol_version = 1;
+// Checked on the length prefix, before any buffer is sized for the frame.
+inline constexpr std::uint32_t max_frame_bytes = std::uint32_t{16} << 20;
+// A record longer than this travels cut to it (original length kept): no IPv4 or IPv6 packet
+// the analysis reads is longer than 64 KiB plus link headers, so nothing read changes.
+inline constexpr std::size_t max_record_bytes_on_wire = std::size_t{1} << 20;
+inline constexpr std::size_t frame_prefix_bytes = 4;
+
+enum class FrameType : std::uint8_t {
+  hello = 1,        // provider -> consumer: version, window, analysis options
+  hello_reply = 2,  // consumer -> provider: version
+  open_lane = 3,    // provider -> consumer: start a lane's state afresh
+  batch = 4,        // provider -> consumer: records of one lane
+  finish_lane = 5,  // provider -> consumer: no more records for the lane
+  ack_request = 6,  // provider -> consumer: acknowledge what you have processed
+  bye = 7,          // provider -> consumer: the run is over
+  ack = 8,          // consumer -> provider: batches done, with the result delta
+};
+
+// Why a frame length is refused, or nullopt when it is acceptable.
+std::optional<std::string> check_frame_length(std::uint32_t length);
+
+// Builds one frame: the length prefix is filled in by take().
+class FrameWriter {
+ public:
+  explicit FrameWriter(FrameType type);
+  void u8(std::uint8_t value) { bytes_.push_back(value); }
+  void u16(std::uint16_t value);
+  void u32(std::uint32_t value);
+  void u64(std::uint64_t value);
+  void i64(std::int64_t value) { u64(static_cast<std::uint64_t>(value)); }
+  void bytes(base::Bytes data) { bytes_.insert(bytes_.end(), data.begin(), data.end()); }
+  void address(const base::IpAddress& address);
+  void text(const std::string& value);  // u16 length, then the bytes
+  [[nodiscard]] std::size_t size() const noexcept { return bytes_.size(); }
+  [[nodiscard]] std::vector<std::uint8_t> take();
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+};
+
+struct Hello {
+  std::uint16_t version = protocol_version;
+  std::uint16_t window = 0;  // unacknowledged batches per lane the provider allows
+  analysis::AnalysisOptions options;
+};
+
+struct Ack {
+  static constexpr std::uint8_t clean = 1;  // the lane held no reassembly state after `seq`
+  static constexpr std::uint8_t final = 2;  // the lane's finish was processed
+
+  std::uint32_t lane = 0;
+  std::uint64_t seq = 0;
+  std::uint8_t flags = 0;
+  analysis::PartialResult delta;
+};
+
+struct FinishLane {
+  std::uint32_t lane = 0;
+  std::uint64_t seq = 0;  // the sequence number its Ack carries
+  decode::PacketContext last;
+};
+
+// The body of a batch frame (after its type byte); records are read with next().
+class BatchReader {
+ public:
+  // Fails (failed()) when the header does not decode.
+  explicit BatchReader(base::Bytes body) noexcept;
+  [[nodiscard]] bool failed() const noexcept { return reader_.failed(); }
+  [[nodiscard]] std::uint32_t lane() const noexcept { return lane_; }
+  [[nodiscard]] std::uint64_t seq() const noexcept { return seq_; }
+  // The next record; false at the end or when a record does not decode (then failed()).
+  bool next(decode::PacketContext& context, capture::PacketRecord& record) noexcept;
+
+ private:
+  base::ByteReader reader_;
+  std::uint32_t lane_ = 0;
+  std::uint64_t seq_ = 0;
+  std::uint32_t remaining_ = 0;
+};
+
+// Collects records of one lane into a batch frame.
+class BatchBuilder {
+ public:
+  BatchBuilder(std::uint32_t lane, std::uint64_t seq);
+  void add(std::uint64_t packet_number, const capture::PacketRecord& record);
+  [[nodiscard]] std::size_t size() const noexcept { return writer_.size(); }
+  [[nodiscard]] std::uint32_t count() const noexcept { return count_; }
+  [[nodiscard]] std::uint64_t first_packet_number() const noexcept { return first_; }
+  [[nodiscard]] std::uint64_t seq() const noexcept { return seq_; }
+  [[nodiscard]] std::vector<std::uint8_t> take();
+
+ private:
+  FrameWriter writer_;
+  std::uint64_t seq_ = 0;
+  std::uint32_t count_ = 0;
+  std::uint64_t first_ = 0;
+};
+
+std::vector<std::uint8_t> encode_hello(const Hello& hello);
+std::vector<std::uint8_t> encode_hello_reply(std::uint16_t version);
+std::vector<std::uint8_t> encode_lane_frame(FrameType type, std::uint32_t lane);  // open, request
+std::vector<std::uint8_t> encode_finish_lane(const FinishLane& finish);
+std::vector<std::uint8_t> encode_bye();
+std::vector<std::uint8_t> encode_ack(const Ack& ack);
+
+// Each decodes a frame body (after the type byte); nullopt when it does not decode whole.
+std::optional<Hello> decode_hello(base::Bytes body);
+std::optional<std::uint16_t> decode_hello_reply(base::Bytes body);  // the version
+std::optional<std::uint32_t> decode_lane_frame(base::Bytes body);
+std::optional<FinishLane> decode_finish_lane(base::Bytes body);
+std::optional<Ack> decode_ack(base::Bytes body);
+
+}  // namespace pa::stream

@@ -1,0 +1,600 @@
+#include <fmt/format.h>
+
+#include <chrono>
+#include <csignal>
+#include <deque>
+#include <optional>
+
+#include "analysis/partial_result.hpp"
+#include "capture/capture_merger.hpp"
+#include "stream/consumer.hpp"
+#include "stream/frame_io.hpp"
+#include "stream/record_router.hpp"
+#include "stream/stream_mode.hpp"
+
+namespace pa::stream {
+
+namespace {
+
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using Frame = std::shared_ptr<const std::vector<std::uint8_t>>;
+
+// How far (in packets) a lane's oldest unacknowledged record may fall behind the reader
+// before its batch is sent half-full or its consumer is asked to acknowledge: it bounds how
+// long SYN candidates wait to be decided.
+constexpr std::uint64_t max_lag_packets = 1 << 16;
+
+// Wakes every coroutine waiting on it; waiters check their condition again.
+class Signal {
+ public:
+  explicit Signal(const asio::any_io_executor& executor) : timer_(executor) {
+    timer_.expires_at(Clock::time_point::max());
+  }
+  asio::awaitable<void> wait() { co_await timer_.async_wait(use_tuple); }
+  void notify() { timer_.cancel(); }
+
+ private:
+  asio::steady_timer timer_;
+};
+
+struct Lane;
+
+struct Connection {
+  Connection(std::uint32_t id_, tcp::socket socket_)
+      : id(id_), socket(std::move(socket_)), wake(socket.get_executor()) {}
+  std::uint32_t id;
+  tcp::socket socket;
+  Signal wake;
+  std::deque<Frame> queue;
+  std::vector<Lane*> lanes;
+  bool alive = true;
+  bool closing = false;
+  Clock::time_point last_progress = Clock::now();
+};
+
+struct Pending {
+  std::uint64_t seq = 0;
+  std::uint64_t first_packet = 0;
+  Frame frame;
+};
+
+struct Lane {
+  std::uint32_t id = 0;
+  Connection* owner = nullptr;
+  std::optional<BatchBuilder> open;
+  std::deque<Pending> unacknowledged;
+  std::uint64_t next_seq = 1;
+  // Replaying the unacknowledged batches on fresh state rebuilds what the consumer held: true
+  // until an acknowledgement says the lane held reassembly state.
+  bool replayable = true;
+  bool ack_requested = false;
+  Frame finish;
+  std::uint64_t finish_seq = 0;
+  bool done = false;
+};
+
+class Provider {
+ public:
+  Provider(asio::io_context& context, tcp::acceptor& acceptor,
+           std::vector<std::unique_ptr<capture::CaptureReader>> readers,
+           const analysis::AnalysisOptions& options, const StreamSettings& settings,
+           const WarningSink& warn)
+      : context_(context),
+        acceptor_(acceptor),
+        merger_(std::move(readers)),
+        options_(options),
+        settings_(settings),
+        warn_(warn),
+        results_(options),
+        router_(settings.connections),
+        progress_(context.get_executor()),
+        signals_(context, SIGINT, SIGTERM) {
+    lanes_.resize(settings.connections);
+    for (std::uint32_t i = 0; i < settings.connections; ++i) lanes_[i].id = i;
+    signals_.async_wait([this](const std::error_code& error, int number) {
+      if (error) return;
+      interrupted_ = true;
+      fail(number == SIGINT ? "interrupted (SIGINT)" : "interrupted (SIGTERM)");
+    });
+  }
+
+  asio::awaitable<void> accept_loop() {
+    while (!stopped_) {
+      auto [error, socket] = co_await acceptor_.async_accept(use_tuple);
+      if (error) {
+        if (stopped_) co_return;
+        warn_(fmt::format("cannot accept a connection: {}", error.message()));
+        continue;
+      }
+      asio::co_spawn(context_, handshake(std::move(socket)), rethrow);
+    }
+  }
+
+  asio::awaitable<void> pump() {
+    while (!started_ && !stopped_) co_await progress_.wait();
+    capture::PacketRecord record;
+    std::uint64_t since_check = 0;
+    while (!stopped_ && merger_.next(record)) {
+      ++last_.packet_number;
+      last_.timestamp_ns = record.timestamp_ns;
+      Lane& lane = lanes_[router_.lane(record)];
+      if (!lane.open) lane.open.emplace(lane.id, lane.next_seq++);
+      lane.open->add(last_.packet_number, record);
+      if (lane.open->size() >= settings_.batch_bytes) co_await flush(lane);
+      if (++since_check == 4096) {
+        since_check = 0;
+        co_await catch_up();
+      }
+    }
+    if (stopped_) co_return;
+    for (Lane& lane : lanes_) {
+      if (lane.open) co_await flush(lane);
+    }
+    for (Lane& lane : lanes_) {
+      lane.finish_seq = lane.next_seq++;
+      lane.finish = std::make_shared<const std::vector<std::uint8_t>>(
+          encode_finish_lane({lane.id, lane.finish_seq, last_}));
+      send(*lane.owner, lane.finish);
+    }
+    while (!stopped_ && !all_done()) co_await progress_.wait();
+    if (stopped_) co_return;
+    finished_ = true;
+    auto bye = std::make_shared<const std::vector<std::uint8_t>>(encode_bye());
+    for (auto& connection : connections_) {
+      if (!connection->alive) continue;
+      connection->closing = true;
+      send(*connection, bye);
+    }
+    stop_listening();
+  }
+
+  asio::awaitable<void> watchdog() {
+    asio::steady_timer timer(context_);
+    while (!stopped_ && !finished_) {
+      timer.expires_after(std::chrono::milliseconds(100));
+      co_await timer.async_wait(use_tuple);
+      const auto now = Clock::now();
+      for (auto& connection : connections_) {
+        if (!connection->alive || connection->closing) continue;
+        bool waiting = false;
+        for (const Lane* lane : connection->lanes) {
+          waiting = waiting || !lane->unacknowledged.empty() || (lane->finish && !lane->done);
+        }
+        if (waiting &&
+            now - connection->last_progress > std::chrono::milliseconds(settings_.hooks.stall_ms)) {
+          lost(*connection, fmt::format("no acknowledgement for {} ms", settings_.hooks.stall_ms));
+        }
+      }
+    }
+  }
+
+  [[nodiscard]] const std::optional<std::string>& failure() const { return failure_; }
+  [[nodiscard]] bool interrupted() const { return interrupted_; }
+
+  StreamOutcome outcome() {
+    StreamOutcome outcome;
+    outcome.result = results_.result();
+    outcome.packets_read = last_.packet_number;
+    for (const auto& problem : merger_.problems())
+      outcome.capture_warnings.push_back(problem.message);
+    return outcome;
+  }
+
+ private:
+  static void rethrow(const std::exception_ptr& error) {
+    if (error) std::rethrow_exception(error);
+  }
+
+  asio::awaitable<void> handshake(tcp::socket socket) {
+    std::error_code ignored;
+    const auto peer = socket.remote_endpoint(ignored);
+    const std::string who = fmt::format("{}:{}", peer.address().to_string(), peer.port());
+    // A peer that says nothing is dropped after a while, so it cannot hold up the run.
+    asio::steady_timer deadline(context_);
+    deadline.expires_after(std::chrono::milliseconds(settings_.hooks.handshake_ms));
+    deadline.async_wait([&socket](const std::error_code& error) {
+      std::error_code ignored_close;
+      if (!error) socket.close(ignored_close);
+    });
+    auto hello = encode_hello({protocol_version, settings_.window, options_});
+    auto [error, n] = co_await asio::async_write(socket, asio::buffer(hello), use_tuple);
+    std::vector<std::uint8_t> buffer;
+    FrameRead reply;
+    if (!error) reply = co_await read_frame(socket, buffer);
+    deadline.cancel();
+    std::string problem;
+    if (error) {
+      problem = "cannot send the hello: " + error.message();
+    } else if (!reply.ok) {
+      problem = "no hello reply: " + reply.problem;
+    } else if (reply.type != FrameType::hello_reply) {
+      problem = fmt::format("frame type {} instead of a hello reply", static_cast<int>(reply.type));
+    } else if (const auto version = decode_hello_reply(reply.body); !version) {
+      problem = "a hello reply that does not decode (not this protocol)";
+    } else if (*version != protocol_version) {
+      problem = fmt::format("protocol version {}, this program speaks version {}", *version,
+                            protocol_version);
+    }
+    if (!problem.empty() || stopped_ || finished_) {
+      if (!problem.empty()) warn_(fmt::format("dropped the peer at {}: {}", who, problem));
+      socket.close(ignored);
+      co_return;
+    }
+    socket.set_option(tcp::no_delay(true), ignored);
+    const auto id = static_cast<std::uint32_t>(connections_.size());
+    connections_.push_back(std::make_unique<Connection>(id, std::move(socket)));
+    Connection& connection = *connections_.back();
+    asio::co_spawn(context_, writer(connection), rethrow);
+    asio::co_spawn(context_, reader(connection), rethrow);
+    if (!started_) {
+      const auto lane_id = static_cast<std::uint32_t>(connections_.size() - 1);
+      adopt(connection, lanes_[lane_id], false);
+      if (connections_.size() == lanes_.size()) {
+        started_ = true;
+        progress_.notify();
+      }
+    }
+    // Connections after the start wait as spares: they take over lanes of a lost connection.
+  }
+
+  asio::awaitable<void> writer(Connection& connection) {
+    while (connection.alive) {
+      if (connection.queue.empty()) {
+        co_await connection.wake.wait();
+        continue;
+      }
+      const Frame frame = connection.queue.front();
+      auto [error, n] =
+          co_await asio::async_write(connection.socket, asio::buffer(*frame), use_tuple);
+      if (error) {
+        lost(connection, "cannot send: " + error.message());
+        co_return;
+      }
+      if (!connection.queue.empty()) connection.queue.pop_front();
+      if (connection.closing && connection.queue.empty()) {
+        std::error_code ignored;
+        connection.socket.shutdown(tcp::socket::shutdown_send, ignored);
+        co_return;
+      }
+    }
+  }
+
+  asio::awaitable<void> reader(Connection& connection) {
+    std::vector<std::uint8_t> buffer;
+    while (connection.alive) {
+      FrameRead frame = co_await read_frame(connection.socket, buffer);
+      if (!connection.alive) co_return;
+      if (!frame.ok) {
+        if (connection.closing && frame.end_of_stream) {
+          std::error_code ignored;
+          connection.socket.close(ignored);
+          connection.alive = false;
+          co_return;
+        }
+        lost(connection,
+             frame.end_of_stream ? "the consumer closed the connection" : frame.problem);
+        co_return;
+      }
+      if (frame.type != FrameType::ack) {
+        lost(connection, fmt::format("unexpected frame type {}", static_cast<int>(frame.type)));
+        co_return;
+      }
+      auto ack = decode_ack(frame.body);
+      if (!ack) {
+        lost(connection, "an acknowledgement that does not decode");
+        co_return;
+      }
+      if (auto problem = take_ack(connection, *ack)) {
+        lost(connection, *problem);
+        co_return;
+      }
+    }
+  }
+
+  std::optional<std::string> take_ack(Connection& connection, const Ack& ack) {
+    if (ack.lane >= lanes_.size() || lanes_[ack.lane].owner != &connection) {
+      return fmt::format("an acknowledgement for lane {}, which it does not hold", ack.lane);
+    }
+    Lane& lane = lanes_[ack.lane];
+    const bool final = (ack.flags & Ack::final) != 0;
+    const bool known = final ? lane.finish && ack.seq == lane.finish_seq
+                             : std::any_of(lane.unacknowledged.begin(), lane.unacknowledged.end(),
+                                           [&](const Pending& p) { return p.seq == ack.seq; });
+    if (!known || lane.done) {
+      return fmt::format("an acknowledgement of batch {} of lane {}, which is not outstanding",
+                         ack.seq, ack.lane);
+    }
+    results_.add(ack.delta);
+    while (!lane.unacknowledged.empty() && lane.unacknowledged.front().seq <= ack.seq) {
+      lane.unacknowledged.pop_front();
+    }
+    lane.replayable = (ack.flags & Ack::clean) != 0;
+    lane.ack_requested = false;
+    if (final) lane.done = true;
+    connection.last_progress = Clock::now();
+    if (results_.pending_candidates() > 4096) results_.settle(next_unaccounted());
+    progress_.notify();
+    return std::nullopt;
+  }
+
+  // The smallest packet number whose result has not come back.
+  [[nodiscard]] std::uint64_t next_unaccounted() const {
+    std::uint64_t lowest = last_.packet_number + 1;
+    for (const Lane& lane : lanes_) {
+      if (!lane.unacknowledged.empty()) {
+        lowest = std::min(lowest, lane.unacknowledged.front().first_packet);
+      }
+      if (lane.open && lane.open->count() != 0) {
+        lowest = std::min(lowest, lane.open->first_packet_number());
+      }
+    }
+    return lowest;
+  }
+
+  asio::awaitable<void> flush(Lane& lane) {
+    while (!stopped_ && lane.unacknowledged.size() >= settings_.window) co_await progress_.wait();
+    if (stopped_) co_return;
+    const std::uint64_t seq = lane.open->seq();
+    const std::uint64_t first = lane.open->first_packet_number();
+    auto frame = std::make_shared<const std::vector<std::uint8_t>>(lane.open->take());
+    lane.open.reset();
+    lane.unacknowledged.push_back({seq, first, frame});
+    send(*lane.owner, frame);
+    // Let the writers and readers run: this is one thread.
+    co_await asio::post(context_, asio::use_awaitable);
+  }
+
+  // Lanes that fall behind the reader: send their batch half-full, or ask for an
+  // acknowledgement.
+  asio::awaitable<void> catch_up() {
+    const std::uint64_t now = last_.packet_number;
+    for (Lane& lane : lanes_) {
+      if (stopped_) co_return;
+      if (lane.open && lane.open->count() != 0 &&
+          now - lane.open->first_packet_number() > max_lag_packets) {
+        co_await flush(lane);
+      }
+      if (!lane.ack_requested && !lane.unacknowledged.empty() &&
+          now - lane.unacknowledged.front().first_packet > max_lag_packets) {
+        lane.ack_requested = true;
+        send(*lane.owner, std::make_shared<const std::vector<std::uint8_t>>(
+                              encode_lane_frame(FrameType::ack_request, lane.id)));
+      }
+    }
+  }
+
+  void send(Connection& connection, Frame frame) {
+    if (!connection.alive) return;
+    connection.queue.push_back(std::move(frame));
+    connection.wake.notify();
+  }
+
+  // Gives a lane to a connection; `resend` replays what the lane's previous holder left.
+  void adopt(Connection& connection, Lane& lane, bool resend) {
+    lane.owner = &connection;
+    connection.lanes.push_back(&lane);
+    connection.last_progress = Clock::now();
+    send(connection, std::make_shared<const std::vector<std::uint8_t>>(
+                         encode_lane_frame(FrameType::open_lane, lane.id)));
+    if (!resend) return;
+    for (const Pending& pending : lane.unacknowledged) send(connection, pending.frame);
+    if (lane.finish) send(connection, lane.finish);
+    lane.ack_requested = false;
+  }
+
+  void lost(Connection& connection, const std::string& reason) {
+    if (!connection.alive) return;
+    connection.alive = false;
+    std::error_code ignored;
+    connection.socket.close(ignored);
+    connection.wake.notify();
+    if (stopped_ || finished_) return;
+    std::size_t open_lanes = 0;
+    for (const Lane* lane : connection.lanes) open_lanes += lane->done ? 0 : 1;
+    warn_(fmt::format("connection {} lost: {}", connection.id, reason));
+    if (open_lanes == 0) return;
+    if (!started_) {
+      fail(fmt::format("connection {} was lost before the run started", connection.id));
+      return;
+    }
+    for (Lane* lane : connection.lanes) {
+      if (lane->done) continue;
+      if (!lane->replayable) {
+        fail(fmt::format(
+            "connection {} was lost while lane {} held reassembly state its unacknowledged "
+            "batches cannot rebuild; no partial answer is printed",
+            connection.id, lane->id));
+        return;
+      }
+      Connection* survivor = nullptr;
+      for (auto& candidate : connections_) {
+        if (!candidate->alive || candidate->closing) continue;
+        if (survivor == nullptr || candidate->lanes.size() < survivor->lanes.size()) {
+          survivor = candidate.get();
+        }
+      }
+      if (survivor == nullptr) {
+        fail("every connection was lost; no partial answer is printed");
+        return;
+      }
+      adopt(*survivor, *lane, true);
+      warn_(fmt::format("lane {} and its {} unacknowledged batches went to connection {}", lane->id,
+                        lane->unacknowledged.size() + (lane->finish ? 1 : 0), survivor->id));
+    }
+    connection.lanes.clear();
+    progress_.notify();
+  }
+
+  void fail(const std::string& message) {
+    if (stopped_) return;
+    failure_ = message;
+    stopped_ = true;
+    stop_listening();
+    for (auto& connection : connections_) {
+      connection->alive = false;
+      std::error_code ignored;
+      connection->socket.close(ignored);
+      connection->wake.notify();
+    }
+    progress_.notify();
+  }
+
+  void stop_listening() {
+    std::error_code ignored;
+    acceptor_.close(ignored);
+    signals_.cancel(ignored);
+  }
+
+  [[nodiscard]] bool all_done() const {
+    return std::all_of(lanes_.begin(), lanes_.end(), [](const Lane& lane) { return lane.done; });
+  }
+
+  asio::io_context& context_;
+  tcp::acceptor& acceptor_;
+  capture::CaptureMerger merger_;
+  analysis::AnalysisOptions options_;
+  const StreamSettings& settings_;
+  const WarningSink& warn_;
+  analysis::ResultMerger results_;
+  RecordRouter router_;
+  Signal progress_;
+  asio::signal_set signals_;
+  std::vector<Lane> lanes_;
+  std::vector<std::unique_ptr<Connection>> connections_;
+  decode::PacketContext last_;
+  bool started_ = false;
+  bool finished_ = false;
+  bool stopped_ = false;
+  bool interrupted_ = false;
+  std::optional<std::string> failure_;
+};
+
+void rethrow_error(const std::exception_ptr& error) {
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
+
+StreamOutcome provide(std::vector<std::unique_ptr<capture::CaptureReader>> readers,
+                      const analysis::AnalysisOptions& options, const StreamSettings& settings,
+                      const WarningSink& warn, const WarningSink& on_listening) {
+  asio::io_context context(1);
+  std::error_code error;
+  const auto address = asio::ip::make_address(settings.listen_address, error);
+  if (error) {
+    throw StreamError(fmt::format("--listen: '{}' is not an IP address", settings.listen_address));
+  }
+  tcp::acceptor acceptor(context);
+  const tcp::endpoint endpoint(address, settings.port);
+  acceptor.open(endpoint.protocol(), error);
+  if (!error) acceptor.set_option(tcp::acceptor::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    if (error == asio::error::address_in_use) {
+      throw StreamError(fmt::format("-p {}: port {} on {} is in use; use -p 0 to pick a free port",
+                                    settings.port, settings.port, settings.listen_address));
+    }
+    throw StreamError(fmt::format("cannot listen on {}:{}: {}", settings.listen_address,
+                                  settings.port, error.message()));
+  }
+  const auto bound = acceptor.local_endpoint();
+  on_listening(fmt::format("{}:{}", bound.address().to_string(), bound.port()));
+
+  Provider provider(context, acceptor, std::move(readers), options, settings, warn);
+  asio::co_spawn(context, provider.accept_loop(), rethrow_error);
+  asio::co_spawn(context, provider.pump(), rethrow_error);
+  asio::co_spawn(context, provider.watchdog(), rethrow_error);
+  if (settings.in_process_consumers) {
+    const tcp::endpoint target(bound.address().is_unspecified()
+                                   ? asio::ip::address(asio::ip::address_v4::loopback())
+                                   : bound.address(),
+                               bound.port());
+    for (std::uint32_t i = 0; i < settings.connections; ++i) {
+      asio::co_spawn(
+          context,
+          [&, i]() -> asio::awaitable<void> {
+            tcp::socket socket(context);
+            auto [connect_error] = co_await socket.async_connect(target, use_tuple);
+            if (connect_error) {
+              warn(fmt::format("consumer {} cannot connect: {}", i, connect_error.message()));
+              co_return;
+            }
+            socket.set_option(tcp::no_delay(true), connect_error);
+            const std::string problem = co_await run_consumer(std::move(socket), i, settings.hooks);
+            if (!problem.empty() && !provider.failure()) {
+              warn(fmt::format("consumer {} stopped: {}", i, problem));
+            }
+          },
+          rethrow_error);
+    }
+  }
+  context.run();
+  if (provider.failure()) {
+    if (provider.interrupted()) throw StreamInterrupted(*provider.failure());
+    throw StreamError(*provider.failure());
+  }
+  return provider.outcome();
+}
+
+void consume(const std::string& host, std::uint16_t port, std::uint32_t connections,
+             const TestHooks& hooks, const WarningSink& warn) {
+  asio::io_context context(1);
+  tcp::resolver resolver(context);
+  std::error_code error;
+  const auto endpoints = resolver.resolve(host, std::to_string(port), error);
+  if (error)
+    throw StreamError(fmt::format("--connect: cannot resolve '{}': {}", host, error.message()));
+  std::vector<std::string> problems(connections);
+  bool interrupted = false;
+  asio::signal_set signals(context, SIGINT, SIGTERM);
+  std::vector<std::unique_ptr<tcp::socket>> sockets;
+  for (std::uint32_t i = 0; i < connections; ++i) {
+    sockets.push_back(std::make_unique<tcp::socket>(context));
+  }
+  signals.async_wait([&](const std::error_code& signal_error, int) {
+    if (signal_error) return;
+    interrupted = true;
+    for (auto& socket : sockets) {
+      std::error_code ignored;
+      socket->close(ignored);
+    }
+  });
+  std::size_t running = connections;
+  for (std::uint32_t i = 0; i < connections; ++i) {
+    asio::co_spawn(
+        context,
+        [&, i]() -> asio::awaitable<void> {
+          tcp::socket& socket = *sockets[i];
+          auto [connect_error, connected] =
+              co_await asio::async_connect(socket, endpoints, use_tuple);
+          if (connect_error) {
+            problems[i] =
+                fmt::format("cannot connect to {}:{}: {}", host, port, connect_error.message());
+          } else {
+            socket.set_option(tcp::no_delay(true), connect_error);
+            problems[i] = co_await run_consumer(std::move(socket), i, hooks);
+          }
+          if (--running == 0) {
+            std::error_code ignored;
+            signals.cancel(ignored);
+          }
+        },
+        rethrow_error);
+  }
+  context.run();
+  if (interrupted) throw StreamInterrupted("interrupted");
+  std::size_t failed = 0;
+  for (std::uint32_t i = 0; i < connections; ++i) {
+    if (problems[i].empty()) continue;
+    ++failed;
+    warn(fmt::format("connection {}: {}", i, problems[i]));
+  }
+  if (failed != 0) {
+    throw StreamError(
+        fmt::format("{} of {} connections ended before the provider's bye", failed, connections));
+  }
+}
+
+}  // namespace pa::stream

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/analyzer.hpp"
+#include "capture/capture_reader.hpp"
+#include "stream/test_hooks.hpp"
+
+namespace pa::stream {
+
+struct StreamSettings {
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t port = 8000;  // 0 picks a free one
+  // Lanes, and the connections the provider waits for before it starts.
+  std::uint32_t connections = 10;
+  // Whether this process also runs the consumers (-c COUNT) or waits for others (serve).
+  bool in_process_consumers = true;
+  std::uint16_t window = 4;                          // unacknowledged batches per lane
+  std::size_t batch_bytes = std::size_t{128} << 10;  // a batch is sent once it reaches this
+  TestHooks hooks;
+};
+
+struct StreamOutcome {
+  analysis::AnalysisResult result;
+  std::uint64_t packets_read = 0;
+  std::vector<std::string> capture_warnings;  // the captures' problems, as direct mode has them
+};
+
+// The run could not give the whole answer (every connection lost, state that could not be
+// rebuilt, a port in use): no report may be printed.
+class StreamError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// SIGINT or SIGTERM ended the run.
+class StreamInterrupted : public StreamError {
+ public:
+  using StreamError::StreamError;
+};
+
+using WarningSink = std::function<void(std::string_view)>;
+
+// Serves the opened captures over `settings.connections` connections and merges the
+// consumers' partial results: the same AnalysisResult as analyzing in-process.
+// `on_listening` is told "ADDRESS:PORT" once the server listens. Throws StreamError.
+StreamOutcome provide(std::vector<std::unique_ptr<capture::CaptureReader>> readers,
+                      const analysis::AnalysisOptions& options, const StreamSettings& settings,
+                      const WarningSink& warn, const WarningSink& on_listening);
+
+// Runs `connections` consumers against a provider at host:port until it says bye.
+// Throws StreamError when a connection ends otherwise.
+void consume(const std::string& host, std::uint16_t port, std::uint32_t connections,
+             const TestHooks& hooks, const WarningSink& warn);
+
+}  // namespace pa::stream
