@@ -230,6 +230,30 @@ def run_tshark(path):
     return frames
 
 
+def ip_length_exceeds_packet(layers, ip_index, ip_name, ip_pairs):
+    """True when the IP header claims more bytes than the packet had on the wire.
+
+    tshark dissects such a packet with what is there; the SPEC counts it under a bad
+    length and skips it. A packet the snap length cut short (captured < original length)
+    is another matter: its IP layer is analyzed as far as it was captured.
+    """
+    frame = pairs_get(layers, "frame")
+    raw = layers[ip_index - 1][1] if layers[ip_index - 1][0] == ip_name + "_raw" else None
+    try:
+        original_length = int(pairs_get(frame, "frame.len"))
+        ip_offset = int(raw[1])
+        if ip_name == "ip":
+            declared = int(pairs_get(ip_pairs, "ip.len"))
+        else:
+            declared = int(pairs_get(ip_pairs, "ipv6.plen"))
+            if declared == 0:
+                return False  # a jumbogram (RFC 2675) says its length elsewhere
+            declared += 40
+    except (TypeError, ValueError, IndexError):
+        return False
+    return declared > original_length - ip_offset
+
+
 def outermost(layers):
     """Picks the outermost IP layer and the transport right on it, per SPEC.
 
@@ -263,6 +287,8 @@ def outermost(layers):
 
     ip_index = names.index(ip_name)
     ip_pairs = layers[ip_index][1]
+    if ip_length_exceeds_packet(layers, ip_index, ip_name, ip_pairs):
+        return None
     t_index = names.index(transport_name, ip_index)
     transport_pairs = layers[t_index][1]
     dns_raw = []
@@ -340,11 +366,14 @@ def analyze(frames, watch_host, watch_port, given, learn):
             continue
         ip_name, ip_pairs, transport_name, transport_pairs, dns_raw = picked
         prefix = transport_name + "."
-        src_port = int(pairs_get(transport_pairs, prefix + "srcport"))
-        dst_port = int(pairs_get(transport_pairs, prefix + "dstport"))
+        try:
+            src_port = int(pairs_get(transport_pairs, prefix + "srcport"))
+            dst_port = int(pairs_get(transport_pairs, prefix + "dstport"))
+            flags = int(pairs_get(transport_pairs, "tcp.flags", "0"), 16)
+        except (TypeError, ValueError):
+            continue  # tshark could not read the transport header: the SPEC skips it too
 
         if transport_name == "tcp":
-            flags = int(pairs_get(transport_pairs, "tcp.flags"), 16)
             syn, rst, ack = flags & 0x02, flags & 0x04, flags & 0x10
             if syn and not ack and not rst and dst_port == watch_port:
                 dst = ipaddress.ip_address(
