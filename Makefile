@@ -2,7 +2,7 @@
 .PHONY: deps build demo test test-dev test-asan bench fuzz obfuscate clean format
 
 JOBS ?= $(shell nproc)
-SAMPLE := samples/office.pcap1 samples/office.pcap2 samples/office.pcap3 samples/office.pcap4
+SAMPLE := samples/office.pcap
 
 deps:
 	scripts/install-deps
