@@ -38,20 +38,9 @@ Result<LinkView> from_ether_type_and_tags(std::uint16_t type, ByteReader& r) noe
     type = r.u16();
     if (r.failed()) return Drop::vlan_truncated;
   }
-  // IEEE 802.3: a value up to 1500 is a length and an LLC header follows. Only LLC/SNAP
-  // (RFC 1042: AA AA 03, OUI 00 00 00) carrying an IP EtherType is IP.
-  if (type <= 1500) {
-    ByteReader llc{r.rest()};
-    const std::uint8_t dsap = llc.u8();
-    const std::uint8_t ssap = llc.u8();
-    const std::uint8_t control = llc.u8();
-    llc.skip(3);
-    const std::uint16_t snap_type = llc.u16();
-    if (llc.failed() || dsap != 0xaa || ssap != 0xaa || control != 0x03) {
-      return Drop::ethertype_unsupported;
-    }
-    return from_ether_type(snap_type, llc.rest());
-  }
+  // IEEE 802.3 frames (a length up to 1500 instead of an EtherType, then LLC) are not
+  // Ethernet II, the only Ethernet framing analyzed: even LLC/SNAP carrying IP is skipped.
+  if (type <= 1500) return Drop::ethertype_unsupported;
   return from_ether_type(type, r.rest());
 }
 

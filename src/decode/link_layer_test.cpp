@@ -62,14 +62,14 @@ TEST(LinkLayer, VlanTagCutShortIsTruncated) {
             Drop::vlan_truncated);
 }
 
-TEST(LinkLayer, Ieee8023LengthFieldIsIpOnlyWithSnap) {
-  // 802.3 length 0x0040, LLC AA AA 03, OUI 00 00 00, EtherType IPv4.
-  const auto snap =
+TEST(LinkLayer, Ieee8023FramesAreNotEthernetIiEvenWithSnapCarryingIp) {
+  // 802.3 length 0x0040, LLC AA AA 03, OUI 00 00 00, EtherType IPv4: valid, but not the
+  // Ethernet II framing the analysis reads.
+  EXPECT_EQ(
       decode_link(LinkType::ethernet,
-                  test::ethernet(0x0040, test::concat(hex("aa aa 03 00 00 00 08 00"), ip_bytes)));
-  ASSERT_TRUE(snap.ok());
-  EXPECT_EQ(snap->protocol, NetworkProtocol::ipv4);
-  EXPECT_EQ(snap->payload.size(), ip_bytes.size());
+                  test::ethernet(0x0040, test::concat(hex("aa aa 03 00 00 00 08 00"), ip_bytes)))
+          .drop(),
+      Drop::ethertype_unsupported);
   // Spanning tree BPDU: LLC 42 42 03.
   EXPECT_EQ(
       decode_link(LinkType::ethernet, test::ethernet(0x0026, hex("42 42 03 00 00 00 00"))).drop(),
