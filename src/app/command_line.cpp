@@ -20,31 +20,28 @@ constexpr const char* epilog =
     "Several files are analyzed as one capture, merged by timestamp. A name that does not\n"
     "exist but whose rotated parts NAME1, NAME2, ... do stands for all of them.";
 
-}  // namespace
-
-ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
-  CommandLine options;
+// Option values read as text or wide integers, checked once parsing is over.
+struct RawValues {
   std::vector<std::string> preset_addresses;
   std::string format = "text";
   std::string output_path;
   bool no_dns_learning = false;
-  int stream_port = options.stream_port;
-  long long stream_connections = options.stream_connections;
-  int watch_port = options.analysis.watch_port;
+  int stream_port = 8000;
+  long long stream_connections = 10;
+  int watch_port = 80;
+  std::string connect;
+};
 
-  CLI::App cli{description, "packet-analysis"};
-  cli.footer(epilog);
-  cli.set_version_flag("--version", std::string("packet-analysis ") + PA_VERSION);
-  cli.get_formatter()->column_width(34);
-
+// The options of a run that reads captures and reports: the default command and serve.
+void add_reporting_options(CLI::App& cli, CommandLine& options, RawValues& raw, bool serve) {
   cli.add_option("-f,-r,--file", options.capture_files,
                  "Captures to analyze as one: pcap or pcapng, plain, gzip or\n"
                  "zstd; - reads standard input (required)")
       ->type_name("CAPTURE_FILE")
       ->expected(1, -1);
-  cli.add_flag("-d,--no-dns-learning", no_dns_learning,
+  cli.add_flag("-d,--no-dns-learning", raw.no_dns_learning,
                "Do not learn the watched host's addresses from DNS answers (use -g)");
-  cli.add_option("-g,--host-address", preset_addresses,
+  cli.add_option("-g,--host-address", raw.preset_addresses,
                  "Addresses the watched host has from the first packet on\n"
                  "(IPv4 or IPv6)")
       ->type_name("IP")
@@ -52,27 +49,134 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   cli.add_option("--watch-host", options.analysis.watch_host,
                  "The host whose connections count (default www.google.com)")
       ->type_name("NAME");
-  cli.add_option("--watch-port", watch_port, "The TCP port whose connections count (default 80)")
+  cli.add_option("--watch-port", raw.watch_port,
+                 "The TCP port whose connections count (default 80)")
       ->type_name("PORT");
-  cli.add_option("-c,--connections", stream_connections,
-                 "Streams of the stream mode; 0 analyzes in-process (default 10)")
-      ->type_name("COUNT");
-  cli.add_option("-p,--port", stream_port,
-                 "Local TCP port of the stream mode; 0 picks a free one\n"
-                 "(default 8000)")
-      ->type_name("PORT");
-  cli.add_option("--format", format, "Report format: text or json (default text)")
+  if (serve) {
+    cli.add_option("-c,--connections", raw.stream_connections,
+                   "Consumer connections to wait for before serving (default 10)")
+        ->type_name("COUNT");
+    cli.add_option("-p,--port", raw.stream_port,
+                   "TCP port to serve on; 0 picks a free one (default 8000)")
+        ->type_name("PORT");
+  } else {
+    cli.add_option("-c,--connections", raw.stream_connections,
+                   "Streams of the stream mode; 0 analyzes in-process (default 10)")
+        ->type_name("COUNT");
+    cli.add_option("-p,--port", raw.stream_port,
+                   "Local TCP port of the stream mode; 0 picks a free one\n"
+                   "(default 8000)")
+        ->type_name("PORT");
+  }
+  cli.add_option("--listen", options.listen_address,
+                 "Address the stream mode's server binds (default 127.0.0.1)")
+      ->type_name("ADDR");
+  cli.add_option("--format", raw.format, "Report format: text or json (default text)")
       ->type_name("FORMAT")
       ->check(CLI::IsMember({"text", "json"}));
-  cli.add_option("-o,--output", output_path,
+  cli.add_option("-o,--output", raw.output_path,
                  "Write the report to FILE instead of standard output;\n"
                  "it appears whole or not at all")
       ->type_name("FILE");
   cli.add_flag("-q,--quiet", options.quiet, "No progress line on standard error");
+}
+
+void check_reporting_options(CommandLine& options, const RawValues& raw) {
+  if (options.capture_files.empty()) {
+    throw UsageError("no capture to read: give -f CAPTURE_FILE (- for standard input)");
+  }
+  for (const std::string& path : options.capture_files) {
+    if (path.empty()) throw UsageError("-f: empty file name");
+  }
+  for (const std::string& text : raw.preset_addresses) {
+    const auto address = base::IpAddress::parse(text);
+    if (!address) {
+      throw UsageError(fmt::format("-g: '{}' is not an IPv4 or IPv6 address", text));
+    }
+    options.analysis.preset_addresses.push_back(*address);
+  }
+  if (raw.watch_port < 1 || raw.watch_port > 65535) {
+    throw UsageError(fmt::format("--watch-port: {} is not a TCP port (1-65535)", raw.watch_port));
+  }
+  if (raw.stream_port < 0 || raw.stream_port > 65535) {
+    throw UsageError(fmt::format("-p: {} is not a TCP port (0-65535)", raw.stream_port));
+  }
+  if (!base::IpAddress::parse(options.listen_address)) {
+    throw UsageError(
+        fmt::format("--listen: '{}' is not an IPv4 or IPv6 address", options.listen_address));
+  }
+  if (options.analysis.watch_host.empty()) throw UsageError("--watch-host: empty host name");
+  options.analysis.learn_from_dns = !raw.no_dns_learning;
+  options.analysis.watch_port = static_cast<std::uint16_t>(raw.watch_port);
+  options.stream_port = static_cast<std::uint16_t>(raw.stream_port);
+  options.format = raw.format == "json" ? ReportFormat::json : ReportFormat::text;
+  if (!raw.output_path.empty()) options.output_path = raw.output_path;
+}
+
+// HOST:PORT, with an IPv6 address in brackets ([::1]:8000).
+void parse_connect(CommandLine& options, const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+    throw UsageError(fmt::format("--connect: '{}' is not HOST:PORT", text));
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1) port = -1;
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 1 || port > 65535) {
+    throw UsageError(fmt::format("--connect: '{}' does not end in a TCP port (1-65535)", text));
+  }
+  options.connect_host = host;
+  options.connect_port = static_cast<std::uint16_t>(port);
+}
+
+}  // namespace
+
+ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
+  CommandLine options;
+  RawValues raw;
+  RawValues serve_raw;
+  RawValues consume_raw;
+
+  CLI::App cli{description, "packet-analysis"};
+  cli.footer(epilog);
+  cli.set_version_flag("--version", std::string("packet-analysis ") + PA_VERSION);
+  cli.get_formatter()->column_width(34);
+  add_reporting_options(cli, options, raw, false);
+  cli.require_subcommand(0, 1);
+
+  CLI::App* serve = cli.add_subcommand(
+      "serve",
+      "Serve the captures to consumers in other processes (see consume) and print the report");
+  serve->get_formatter()->column_width(34);
+  add_reporting_options(*serve, options, serve_raw, true);
+
+  CLI::App* consume = cli.add_subcommand(
+      "consume", "Analyze the packets a serving packet-analysis hands out (see serve)");
+  consume->get_formatter()->column_width(34);
+  consume->add_option("--connect", consume_raw.connect, "The server to connect to")
+      ->type_name("HOST:PORT")
+      ->required();
+  consume
+      ->add_option("-c,--connections", consume_raw.stream_connections,
+                   "Connections to open (default 10)")
+      ->type_name("COUNT");
+  consume->add_flag("-q,--quiet", options.quiet, "No progress line on standard error");
 
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
+    for (const CLI::App* sub : {serve, consume}) {
+      if (sub->parsed()) return {std::nullopt, sub->help()};
+    }
     return {std::nullopt, cli.help()};
   } catch (const CLI::CallForVersion&) {
     return {std::nullopt, cli.version() + "\n"};
@@ -80,37 +184,25 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     throw UsageError(error.what());
   }
 
-  if (options.capture_files.empty()) {
-    throw UsageError("no capture to read: give -f CAPTURE_FILE (- for standard input)");
-  }
-  for (const std::string& path : options.capture_files) {
-    if (path.empty()) throw UsageError("-f: empty file name");
-  }
-  for (const std::string& text : preset_addresses) {
-    const auto address = base::IpAddress::parse(text);
-    if (!address) {
-      throw UsageError(fmt::format("-g: '{}' is not an IPv4 or IPv6 address", text));
+  if (consume->parsed()) {
+    options.command = Command::consume;
+    parse_connect(options, consume_raw.connect);
+    if (consume_raw.stream_connections < 1 || consume_raw.stream_connections > 4096) {
+      throw UsageError(fmt::format("-c: {} connections is out of range (1-4096)",
+                                   consume_raw.stream_connections));
     }
-    options.analysis.preset_addresses.push_back(*address);
+    options.stream_connections = static_cast<std::uint32_t>(consume_raw.stream_connections);
+    return {std::move(options), {}};
   }
-  if (watch_port < 1 || watch_port > 65535) {
-    throw UsageError(fmt::format("--watch-port: {} is not a TCP port (1-65535)", watch_port));
+  const RawValues& used = serve->parsed() ? serve_raw : raw;
+  options.command = serve->parsed() ? Command::serve : Command::analyze;
+  check_reporting_options(options, used);
+  const long long lowest = serve->parsed() ? 1 : 0;
+  if (used.stream_connections < lowest || used.stream_connections > 4096) {
+    throw UsageError(fmt::format("-c: {} connections is out of range ({}-4096)",
+                                 used.stream_connections, lowest));
   }
-  if (stream_port < 0 || stream_port > 65535) {
-    throw UsageError(fmt::format("-p: {} is not a TCP port (0-65535)", stream_port));
-  }
-  if (stream_connections < 0 || stream_connections > 4096) {
-    throw UsageError(
-        fmt::format("-c: {} connections is out of range (0-4096)", stream_connections));
-  }
-  if (options.analysis.watch_host.empty()) throw UsageError("--watch-host: empty host name");
-
-  options.analysis.learn_from_dns = !no_dns_learning;
-  options.analysis.watch_port = static_cast<std::uint16_t>(watch_port);
-  options.stream_port = static_cast<std::uint16_t>(stream_port);
-  options.stream_connections = static_cast<std::uint32_t>(stream_connections);
-  options.format = format == "json" ? ReportFormat::json : ReportFormat::text;
-  if (!output_path.empty()) options.output_path = output_path;
+  options.stream_connections = static_cast<std::uint32_t>(used.stream_connections);
   return {std::move(options), {}};
 }
 

@@ -12,12 +12,21 @@ namespace pa::app {
 
 enum class ReportFormat : std::uint8_t { text, json };
 
+// What the run does: analyze and report (stream mode or in-process), serve the captures to
+// consumers elsewhere and report, or be consumers of a provider elsewhere.
+enum class Command : std::uint8_t { analyze, serve, consume };
+
 // Everything the command line can set. Defaults are the 2015 tool's where it had one.
 struct CommandLine {
+  Command command = Command::analyze;
   std::vector<std::string> capture_files;  // as typed; "-" is standard input
   analysis::AnalysisOptions analysis;
-  std::uint16_t stream_port = 8000;       // -p: the local server of the stream mode
-  std::uint32_t stream_connections = 10;  // -c: 0 analyzes in-process
+  std::uint16_t stream_port = 8000;  // -p: the local server of the stream mode
+  // -c: 0 analyzes in-process; for serve, the connections awaited; for consume, those opened.
+  std::uint32_t stream_connections = 10;
+  std::string listen_address = "127.0.0.1";  // --listen
+  std::string connect_host;                  // consume --connect HOST:PORT
+  std::uint16_t connect_port = 0;
   ReportFormat format = ReportFormat::text;
   std::optional<std::string> output_path;  // -o; stdout when absent
   bool quiet = false;

@@ -77,5 +77,54 @@ TEST(CommandLine, RejectsBadValuesNamingTheOption) {
   EXPECT_NE(usage_error({"-f"}).find("-f"), std::string::npos);
 }
 
+TEST(CommandLine, ReadsTheServeCommandWithTheReportingOptions) {
+  const auto parsed = parse({"serve", "-f", "a.pcap", "-p", "0", "-c", "2", "--listen", "::1",
+                             "--format", "json", "-g", "192.0.2.1"});
+  ASSERT_TRUE(parsed.options.has_value());
+  const CommandLine& options = *parsed.options;
+  EXPECT_EQ(options.command, Command::serve);
+  EXPECT_EQ(options.capture_files, std::vector<std::string>{"a.pcap"});
+  EXPECT_EQ(options.stream_port, 0);
+  EXPECT_EQ(options.stream_connections, 2u);
+  EXPECT_EQ(options.listen_address, "::1");
+  EXPECT_EQ(options.format, ReportFormat::json);
+  ASSERT_EQ(options.analysis.preset_addresses.size(), 1u);
+}
+
+TEST(CommandLine, ReadsTheConsumeCommandAndItsEndpoint) {
+  auto parsed = parse({"consume", "--connect", "127.0.0.1:9000", "-c", "3"});
+  ASSERT_TRUE(parsed.options.has_value());
+  EXPECT_EQ(parsed.options->command, Command::consume);
+  EXPECT_EQ(parsed.options->connect_host, "127.0.0.1");
+  EXPECT_EQ(parsed.options->connect_port, 9000);
+  EXPECT_EQ(parsed.options->stream_connections, 3u);
+  parsed = parse({"consume", "--connect", "[::1]:8000"});
+  ASSERT_TRUE(parsed.options.has_value());
+  EXPECT_EQ(parsed.options->connect_host, "::1");
+  EXPECT_EQ(parsed.options->stream_connections, 10u);
+}
+
+TEST(CommandLine, KeepsTheDefaultCommandAndListensOnLoopback) {
+  const auto parsed = parse({"-f", "a.pcap"});
+  ASSERT_TRUE(parsed.options.has_value());
+  EXPECT_EQ(parsed.options->command, Command::analyze);
+  EXPECT_EQ(parsed.options->listen_address, "127.0.0.1");
+}
+
+TEST(CommandLine, RejectsBadStreamValuesNamingTheOption) {
+  EXPECT_NE(usage_error({"-f", "a", "--listen", "localhost"}).find("--listen"), std::string::npos);
+  EXPECT_NE(usage_error({"serve", "-f", "a", "-c", "0"}).find("-c"), std::string::npos);
+  EXPECT_NE(usage_error({"consume", "--connect", "host"}).find("--connect"), std::string::npos);
+  EXPECT_NE(usage_error({"consume", "--connect", "host:99999"}).find("--connect"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"consume"}).find("--connect"), std::string::npos);
+  EXPECT_NE(usage_error({"serve"}).find("no capture"), std::string::npos);
+}
+
+TEST(CommandLine, HelpOfASubcommandDescribesIt) {
+  EXPECT_NE(parse({"serve", "-h"}).text.find("--listen"), std::string::npos);
+  EXPECT_NE(parse({"consume", "--help"}).text.find("--connect"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pa::app

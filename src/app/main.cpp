@@ -1,9 +1,13 @@
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/capture_analysis.hpp"
 #include "app/command_line.hpp"
@@ -12,6 +16,9 @@
 #include "capture/capture_reader.hpp"
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
+#ifdef PA_HAVE_STREAM
+#include "stream/stream_mode.hpp"
+#endif
 
 namespace {
 
@@ -19,24 +26,16 @@ namespace {
 constexpr int exit_success = 0;
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
+// A run ended by SIGINT or SIGTERM (128 + SIGINT, as shells report it).
+constexpr int exit_interrupted = 130;
 
 void print_line(std::string_view kind, std::string_view message) {
   std::fprintf(stderr, "packet-analysis: %.*s: %.*s\n", static_cast<int>(kind.size()), kind.data(),
                static_cast<int>(message.size()), message.data());
 }
 
-int run(const pa::app::CommandLine& options) {
-  if (options.stream_connections > 0) {
-    print_line("error",
-               "the stream mode (-c COUNT above 0) is not available in this build; "
-               "use -c 0 to analyze in-process");
-    return exit_failure;
-  }
-  pa::app::ReportDestination destination(options.output_path);
-  const auto paths = pa::app::expand_rotated_captures(options.capture_files);
-  const auto analysis = pa::app::analyze_captures(
-      paths, options.analysis, [](std::string_view warning) { print_line("warning", warning); });
-
+void write_report(const pa::app::CommandLine& options, pa::app::ReportDestination& destination,
+                  const pa::app::CaptureAnalysis& analysis) {
   std::ostringstream report;
   if (options.format == pa::app::ReportFormat::json) {
     pa::report::write_json_report(report, analysis.result, options.analysis, analysis.summary);
@@ -44,6 +43,76 @@ int run(const pa::app::CommandLine& options) {
     pa::report::write_text_report(report, analysis.result, options.analysis);
   }
   destination.write(report.view());
+}
+
+void warn(std::string_view warning) { print_line("warning", warning); }
+
+#ifdef PA_HAVE_STREAM
+// The stream mode (-c COUNT above 0) and serve: the same analysis, handed out over
+// connections and merged (docs/stream-protocol.md).
+pa::app::CaptureAnalysis analyze_streamed(const pa::app::CommandLine& options,
+                                          const std::vector<std::string>& paths) {
+  // Every file is opened before the server listens, so one that is not a capture fails first.
+  std::vector<std::unique_ptr<pa::capture::CaptureReader>> readers;
+  readers.reserve(paths.size());
+  for (const std::string& path : paths) readers.push_back(pa::capture::CaptureReader::open(path));
+
+  pa::stream::StreamSettings settings;
+  settings.listen_address = options.listen_address;
+  settings.port = options.stream_port;
+  settings.connections = options.stream_connections;
+  settings.in_process_consumers = options.command == pa::app::Command::analyze;
+  settings.hooks = pa::stream::TestHooks::from_environment();
+  const auto on_listening = [&](std::string_view endpoint) {
+    if (options.command != pa::app::Command::serve || options.quiet) return;
+    const std::string line =
+        fmt::format("serving on {}, waiting for {} consumer connection{}", endpoint,
+                    options.stream_connections, options.stream_connections == 1 ? "" : "s");
+    print_line("info", line);
+  };
+  auto outcome =
+      pa::stream::provide(std::move(readers), options.analysis, settings, warn, on_listening);
+  pa::app::CaptureAnalysis analysis;
+  analysis.result = std::move(outcome.result);
+  analysis.summary.inputs = paths;
+  analysis.summary.packets_read = outcome.packets_read;
+  for (const std::string& problem : outcome.capture_warnings) {
+    warn(problem);
+    analysis.summary.warnings.push_back(problem);
+  }
+  return analysis;
+}
+#endif
+
+int run(const pa::app::CommandLine& options) {
+#ifdef PA_HAVE_STREAM
+  try {
+    if (options.command == pa::app::Command::consume) {
+      pa::stream::consume(options.connect_host, options.connect_port, options.stream_connections,
+                          pa::stream::TestHooks::from_environment(), warn);
+      return exit_success;
+    }
+    if (options.stream_connections > 0 || options.command == pa::app::Command::serve) {
+      pa::app::ReportDestination destination(options.output_path);
+      const auto paths = pa::app::expand_rotated_captures(options.capture_files);
+      write_report(options, destination, analyze_streamed(options, paths));
+      return exit_success;
+    }
+  } catch (const pa::stream::StreamInterrupted& interrupted) {
+    print_line("warning", std::string(interrupted.what()) + "; no report written");
+    return exit_interrupted;
+  }
+#else
+  if (options.stream_connections > 0 || options.command != pa::app::Command::analyze) {
+    print_line("error",
+               "the stream mode (-c COUNT above 0, serve, consume) is not available in this "
+               "build; use -c 0 to analyze in-process");
+    return exit_failure;
+  }
+#endif
+  pa::app::ReportDestination destination(options.output_path);
+  const auto paths = pa::app::expand_rotated_captures(options.capture_files);
+  write_report(options, destination, pa::app::analyze_captures(paths, options.analysis, warn));
   return exit_success;
 }
 

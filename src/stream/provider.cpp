@@ -100,10 +100,10 @@ class Provider {
   }
 
   asio::awaitable<void> accept_loop() {
-    while (!stopped_) {
+    while (!stopped_ && !finished_) {
       auto [error, socket] = co_await acceptor_.async_accept(use_tuple);
       if (error) {
-        if (stopped_) co_return;
+        if (stopped_ || finished_ || !acceptor_.is_open()) co_return;
         warn_(fmt::format("cannot accept a connection: {}", error.message()));
         continue;
       }
@@ -121,7 +121,7 @@ class Provider {
       Lane& lane = lanes_[router_.lane(record)];
       if (!lane.open) lane.open.emplace(lane.id, lane.next_seq++);
       lane.open->add(last_.packet_number, record);
-      if (lane.open->size() >= settings_.batch_bytes) co_await flush(lane);
+      if (lane.open->size() >= batch_bytes_) co_await flush(lane);
       if (++since_check == 4096) {
         since_check = 0;
         co_await catch_up();
@@ -150,10 +150,9 @@ class Provider {
   }
 
   asio::awaitable<void> watchdog() {
-    asio::steady_timer timer(context_);
     while (!stopped_ && !finished_) {
-      timer.expires_after(std::chrono::milliseconds(100));
-      co_await timer.async_wait(use_tuple);
+      watchdog_timer_.expires_after(std::chrono::milliseconds(100));
+      co_await watchdog_timer_.async_wait(use_tuple);
       const auto now = Clock::now();
       for (auto& connection : connections_) {
         if (!connection->alive || connection->closing) continue;
@@ -444,6 +443,7 @@ class Provider {
     std::error_code ignored;
     acceptor_.close(ignored);
     signals_.cancel(ignored);
+    watchdog_timer_.cancel();
   }
 
   [[nodiscard]] bool all_done() const {
@@ -460,6 +460,9 @@ class Provider {
   RecordRouter router_;
   Signal progress_;
   asio::signal_set signals_;
+  asio::steady_timer watchdog_timer_{context_};
+  std::size_t batch_bytes_ =
+      settings_.hooks.batch_bytes != 0 ? settings_.hooks.batch_bytes : settings_.batch_bytes;
   std::vector<Lane> lanes_;
   std::vector<std::unique_ptr<Connection>> connections_;
   decode::PacketContext last_;

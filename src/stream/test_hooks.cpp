@@ -27,6 +27,8 @@ TestHooks TestHooks::parse(const std::string& text) {
       hooks.seed = std::stoull(value);
     } else if (key == "stall_ms") {
       hooks.stall_ms = static_cast<std::uint32_t>(std::stoul(value));
+    } else if (key == "batch_bytes") {
+      hooks.batch_bytes = std::stoull(value);
     } else if (key == "handshake_ms") {
       hooks.handshake_ms = static_cast<std::uint32_t>(std::stoul(value));
     } else {
