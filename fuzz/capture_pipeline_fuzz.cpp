@@ -52,9 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const analysis::AnalysisOptions options;
   app::CaptureAnalysis analysis;
   try {
-    analysis = app::analyze_captures({path}, options, [](std::string_view warning) {
-      PA_FUZZ_CHECK(!warning.empty());
-    });
+    analysis = app::analyze_captures(
+        {path}, options, [](std::string_view warning) { PA_FUZZ_CHECK(!warning.empty()); });
   } catch (const capture::CaptureError& error) {
     PA_FUZZ_CHECK(std::string_view(error.what()).starts_with(path));
     return 0;

@@ -24,7 +24,7 @@ class CountingEvents final : public decode::PacketEvents {
     PA_FUZZ_CHECK(message.size() <= 65535);
     if (transport == decode::DnsTransport::tcp) ++tcp_messages;
     ++messages;
-      fuzz::touch(message);
+    fuzz::touch(message);
     (void)dns::DnsMessage::decode(message);
   }
   void on_drop(const decode::PacketContext&, base::Drop reason) override {

@@ -63,8 +63,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return o;
   }();
   analysis::Analyzer analyzer(options);
-  const auto transport = size > 0 && (data[0] & 1) != 0 ? decode::DnsTransport::tcp
-                                                         : decode::DnsTransport::udp;
+  const auto transport =
+      size > 0 && (data[0] & 1) != 0 ? decode::DnsTransport::tcp : decode::DnsTransport::udp;
   const bool cut = size > 0 && (data[0] & 2) != 0;
   analyzer.on_dns_message(decode::PacketContext{1, 0}, bytes, transport, cut);
   // The same message again: retransmissions count again, learned addresses stay once.

@@ -11,12 +11,12 @@
 #include <span>
 #include <string_view>
 
-#define PA_FUZZ_CHECK(condition)                                                           \
-  do {                                                                                     \
-    if (!(condition)) {                                                                    \
+#define PA_FUZZ_CHECK(condition)                                                         \
+  do {                                                                                   \
+    if (!(condition)) {                                                                  \
       std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                        \
-    }                                                                                      \
+      std::abort();                                                                      \
+    }                                                                                    \
   } while (false)
 
 namespace pa::fuzz {

@@ -35,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool v6 = (header & 1) != 0;
     reassembly::FragmentKey key;
     key.source = v6 ? base::IpAddress::v6(v6_source) : base::IpAddress::v4(v4_source);
-    key.destination = v6 ? base::IpAddress::v6(v6_destination) : base::IpAddress::v4(v4_destination);
+    key.destination =
+        v6 ? base::IpAddress::v6(v6_destination) : base::IpAddress::v4(v4_destination);
     key.identification = (header >> 1) & 3;
     key.protocol = 17;
     decode::FragmentInfo fragment;
@@ -49,7 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto outcome = reassembler.add(key, fragment, payload, packet, events);
     if (outcome && outcome->complete) {
       PA_FUZZ_CHECK(outcome->datagram.size() <= IpFragmentReassembler::max_datagram_bytes);
-      // The last fragment placed its bytes at its offset, so the datagram reaches at least that far.
+      // The last fragment placed its bytes at its offset, so the datagram reaches at least that
+      // far.
       PA_FUZZ_CHECK(outcome->datagram.size() >= fragment.offset_bytes + payload.size());
       fuzz::touch(outcome->datagram);
     }

@@ -21,10 +21,10 @@ namespace {
 
 using namespace pa;
 
-constexpr std::array link_types{
-    capture::LinkType::null,      capture::LinkType::ethernet, capture::LinkType::raw,
-    capture::LinkType::loop,      capture::LinkType::linux_sll, capture::LinkType::ipv4,
-    capture::LinkType::ipv6,      capture::LinkType::linux_sll2};
+constexpr std::array link_types{capture::LinkType::null,      capture::LinkType::ethernet,
+                                capture::LinkType::raw,       capture::LinkType::loop,
+                                capture::LinkType::linux_sll, capture::LinkType::ipv4,
+                                capture::LinkType::ipv6,      capture::LinkType::linux_sll2};
 
 void decode_transport(std::uint8_t protocol, base::Bytes payload, bool payload_cut) {
   if (protocol == static_cast<std::uint8_t>(decode::IpProtocol::tcp)) {

@@ -23,7 +23,8 @@ bool run_file(const std::filesystem::path& path) {
     std::fprintf(stderr, "replay: cannot read %s\n", path.c_str());
     return false;
   }
-  const std::vector<char> text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<char> text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
   // A heap buffer of exactly the file's size, as under libFuzzer, so that ASan sees a read
   // one past the end.
   std::vector<std::uint8_t> bytes(text.begin(), text.end());
