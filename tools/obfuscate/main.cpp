@@ -165,12 +165,14 @@ int run(Options o) {
     const auto it = rewriter.outcomes().find(s);
     if (it == rewriter.outcomes().end()) continue;
     const pa::obfuscate::SpellingOutcome& outcome = it->second;
+    std::set<std::string> reasons = outcome.reasons;
+    if (outcome.kept != 0) reasons.merge(rewriter.keep_reasons(s));
     if (outcome.kept == 0) {
       ++renamed;
     } else if (outcome.renamed == 0) {
-      kept[s] = outcome.reasons;
+      kept[s] = reasons;
     } else {
-      partly[s] = outcome.reasons;
+      partly[s] = reasons;
     }
   }
   report["declared_count"] = declared.size();
