@@ -16,7 +16,8 @@ constexpr const char* description =
     "connections opened to that host on a watched port.";
 
 constexpr const char* epilog =
-    "Exit status: 0 success, 1 bad input or runtime error, 2 usage error.\n"
+    "Exit status: 0 success, 1 bad input or runtime error, 2 usage error, 130 interrupted\n"
+    "(SIGINT or SIGTERM in the stream mode: no report is written).\n"
     "Several files are analyzed as one capture, merged by timestamp. A name that does not\n"
     "exist but whose rotated parts NAME1, NAME2, ... do stands for all of them.";
 
@@ -153,14 +154,13 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   add_reporting_options(cli, options, raw, false);
   cli.require_subcommand(0, 1);
 
-  CLI::App* serve = cli.add_subcommand(
-      "serve",
-      "Serve the captures to consumers in other processes (see consume) and print the report");
+  CLI::App* serve =
+      cli.add_subcommand("serve", "Serve the captures to consume processes, print the report");
   serve->get_formatter()->column_width(34);
   add_reporting_options(*serve, options, serve_raw, true);
 
-  CLI::App* consume = cli.add_subcommand(
-      "consume", "Analyze the packets a serving packet-analysis hands out (see serve)");
+  CLI::App* consume =
+      cli.add_subcommand("consume", "Analyze the packets a serve process hands out");
   consume->get_formatter()->column_width(34);
   consume->add_option("--connect", consume_raw.connect, "The server to connect to")
       ->type_name("HOST:PORT")

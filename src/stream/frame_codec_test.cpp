@@ -1,1 +1,182 @@
+#include "stream/frame_codec.hpp"
 
+#include <gtest/gtest.h>
+
+#include <array>
+
+namespace pa::stream {
+namespace {
+
+base::IpAddress address(const char* text) { return *base::IpAddress::parse(text); }
+
+// The body of a frame: what follows the length prefix and the type byte.
+base::Bytes body_of(const std::vector<std::uint8_t>& frame) {
+  return base::Bytes(frame).subspan(frame_prefix_bytes + 1);
+}
+
+TEST(FrameCodec, PrefixesEveryFrameWithItsBigEndianLengthAndType) {
+  const auto frame = encode_lane_frame(FrameType::open_lane, 0x01020304);
+  // 00 00 00 05   length: type byte + 4-byte lane
+  // 03            FrameType::open_lane
+  // 01 02 03 04   lane
+  EXPECT_EQ(frame, (std::vector<std::uint8_t>{0, 0, 0, 5, 3, 1, 2, 3, 4}));
+  EXPECT_EQ(decode_lane_frame(body_of(frame)), 0x01020304u);
+}
+
+TEST(FrameCodec, RefusesEmptyFramesAndLengthsAboveTheLimitBeforeAllocating) {
+  EXPECT_TRUE(check_frame_length(0).has_value());
+  EXPECT_FALSE(check_frame_length(1).has_value());
+  EXPECT_FALSE(check_frame_length(max_frame_bytes).has_value());
+  EXPECT_TRUE(check_frame_length(max_frame_bytes + 1).has_value());
+  const auto refused = check_frame_length(0xffffffff);  // a 4 GiB frame
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_NE(refused->find("4294967295"), std::string::npos);
+}
+
+TEST(FrameCodec, CarriesTheHelloWithTheAnalysisOptions) {
+  Hello hello;
+  hello.window = 4;
+  hello.options.watch_host = "www.example.org";
+  hello.options.watch_port = 8080;
+  hello.options.learn_from_dns = false;
+  hello.options.preset_addresses = {address("192.0.2.1"), address("2001:db8::7")};
+  const auto decoded = decode_hello(body_of(encode_hello(hello)));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->version, protocol_version);
+  EXPECT_EQ(decoded->window, 4);
+  EXPECT_EQ(decoded->options.watch_host, "www.example.org");
+  EXPECT_EQ(decoded->options.watch_port, 8080);
+  EXPECT_FALSE(decoded->options.learn_from_dns);
+  EXPECT_EQ(decoded->options.preset_addresses, hello.options.preset_addresses);
+}
+
+TEST(FrameCodec, ReadsOnlyTheVersionOfAHelloFromAnotherVersion) {
+  // 50 41 53 54  magic "PAST"
+  // 00 63        version 99; the rest is that version's business
+  const std::vector<std::uint8_t> body{0x50, 0x41, 0x53, 0x54, 0x00, 0x63, 0xde, 0xad};
+  const auto decoded = decode_hello(body);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->version, 99);
+}
+
+TEST(FrameCodec, RejectsAHelloReplyWithoutTheMagic) {
+  const std::vector<std::uint8_t> garbage{'G', 'E', 'T', ' ', '/', ' '};
+  EXPECT_FALSE(decode_hello_reply(garbage).has_value());
+  EXPECT_EQ(decode_hello_reply(body_of(encode_hello_reply(7))), 7);
+}
+
+TEST(FrameCodec, CarriesRecordsWithTheirNumbersTimesLengthsAndLinkTypes) {
+  BatchBuilder builder(3, 42);
+  const std::array<std::uint8_t, 3> first_bytes{0xaa, 0xbb, 0xcc};
+  capture::PacketRecord first;
+  first.timestamp_ns = -5;  // before 1970
+  first.original_length = 60;
+  first.link_type = capture::LinkType::linux_sll2;
+  first.data = first_bytes;
+  capture::PacketRecord second;
+  second.interface_known = false;
+  builder.add(17, first);
+  builder.add(19, second);
+  EXPECT_EQ(builder.first_packet_number(), 17u);
+  const auto frame = builder.take();
+  EXPECT_EQ(frame[frame_prefix_bytes], static_cast<std::uint8_t>(FrameType::batch));
+
+  BatchReader reader(body_of(frame));
+  EXPECT_EQ(reader.lane(), 3u);
+  EXPECT_EQ(reader.seq(), 42u);
+  decode::PacketContext context;
+  capture::PacketRecord record;
+  ASSERT_TRUE(reader.next(context, record));
+  EXPECT_EQ(context.packet_number, 17u);
+  EXPECT_EQ(context.timestamp_ns, -5);
+  EXPECT_EQ(record.original_length, 60u);
+  EXPECT_EQ(record.link_type, capture::LinkType::linux_sll2);
+  EXPECT_TRUE(
+      std::equal(record.data.begin(), record.data.end(), first_bytes.begin(), first_bytes.end()));
+  ASSERT_TRUE(reader.next(context, record));
+  EXPECT_EQ(context.packet_number, 19u);
+  EXPECT_FALSE(record.interface_known);
+  EXPECT_FALSE(reader.next(context, record));
+  EXPECT_FALSE(reader.failed());
+}
+
+TEST(FrameCodec, FailsABatchWhoseRecordRunsPastTheFrame) {
+  BatchBuilder builder(0, 1);
+  const std::array<std::uint8_t, 4> bytes{1, 2, 3, 4};
+  capture::PacketRecord record;
+  record.data = bytes;
+  builder.add(1, record);
+  auto frame = builder.take();
+  frame.pop_back();
+  BatchReader reader(body_of(frame));
+  decode::PacketContext context;
+  EXPECT_FALSE(reader.next(context, record));
+  EXPECT_TRUE(reader.failed());
+}
+
+TEST(FrameCodec, CarriesAnAcknowledgementWithItsResultDelta) {
+  Ack ack;
+  ack.lane = 2;
+  ack.seq = 9;
+  ack.flags = Ack::clean | Ack::final;
+  ack.delta.query_counts = {{"www.example.org", 3}, {"a\\.b", 1}};
+  ack.delta.learned = {{address("192.0.2.1"), 12, 1'000'000'000}};
+  ack.delta.source_ports = {80, 443};
+  ack.delta.syn_candidates = {{address("2001:db8::1"), 5555, 30}};
+  ack.delta.dns_messages = 7;
+  ack.delta.malformed_dns_messages = 1;
+  ack.delta.malformed_answer_sections = 2;
+  ack.delta.skipped_packets = 4;
+  ack.delta.drops.add(base::Drop::dns_malformed, 5);
+  const auto decoded = decode_ack(body_of(encode_ack(ack)));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->lane, 2u);
+  EXPECT_EQ(decoded->seq, 9u);
+  EXPECT_EQ(decoded->flags, Ack::clean | Ack::final);
+  ASSERT_EQ(decoded->delta.query_counts.size(), 2u);
+  EXPECT_EQ(decoded->delta.query_counts[1].name, "a\\.b");
+  EXPECT_EQ(decoded->delta.query_counts[0].count, 3u);
+  ASSERT_EQ(decoded->delta.learned.size(), 1u);
+  EXPECT_EQ(decoded->delta.learned[0].address, address("192.0.2.1"));
+  EXPECT_EQ(decoded->delta.learned[0].timestamp_ns, 1'000'000'000);
+  EXPECT_EQ(decoded->delta.source_ports, (std::vector<std::uint16_t>{80, 443}));
+  ASSERT_EQ(decoded->delta.syn_candidates.size(), 1u);
+  EXPECT_EQ(decoded->delta.syn_candidates[0].source_port, 5555);
+  EXPECT_EQ(decoded->delta.syn_candidates[0].packet_number, 30u);
+  EXPECT_EQ(decoded->delta.skipped_packets, 4u);
+  EXPECT_EQ(decoded->delta.drops, ack.delta.drops);
+}
+
+TEST(FrameCodec, RejectsAnAcknowledgementThatPromisesMoreThanItHolds) {
+  const Ack ack;
+  const auto frame = encode_ack(ack);
+  const base::Bytes whole = body_of(frame);
+  auto body = std::vector<std::uint8_t>(whole.begin(), whole.end());
+  // The name count sits after lane (4), seq (8), flags (1), four counters (32) and the
+  // drop-reason count (2): claim four billion names in a frame that holds none.
+  constexpr std::size_t names_at = 4 + 8 + 1 + 32 + 2;
+  body[names_at] = 0xff;
+  body[names_at + 1] = 0xff;
+  body[names_at + 2] = 0xff;
+  body[names_at + 3] = 0xff;
+  EXPECT_FALSE(decode_ack(body).has_value());
+  body.pop_back();
+  EXPECT_FALSE(decode_ack(body).has_value());
+  // An unknown drop reason.
+  auto reasons = std::vector<std::uint8_t>(whole.begin(), whole.end());
+  reasons[names_at - 1] = 1;
+  reasons.insert(reasons.begin() + names_at, {0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 1});
+  EXPECT_FALSE(decode_ack(reasons).has_value());
+}
+
+TEST(FrameCodec, CarriesTheFinishWithTheLastPacket) {
+  const auto decoded = decode_finish_lane(body_of(encode_finish_lane({5, 77, {1234, 99}})));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->lane, 5u);
+  EXPECT_EQ(decoded->seq, 77u);
+  EXPECT_EQ(decoded->last.packet_number, 1234u);
+  EXPECT_EQ(decoded->last.timestamp_ns, 99);
+}
+
+}  // namespace
+}  // namespace pa::stream

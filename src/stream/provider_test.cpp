@@ -1,1 +1,302 @@
+// The provider against peers that do not follow the protocol, each played by a raw socket,
+// beside a well-behaved consumer that must still get the run to the exact answer.
+#include <gtest/gtest.h>
 
+#include <asio.hpp>
+#include <future>
+#include <thread>
+
+#include "capture/capture_merger.hpp"
+#include "reassembly/packet_dissector.hpp"
+#include "stream/frame_codec.hpp"
+#include "stream/stream_mode.hpp"
+
+namespace pa::stream {
+namespace {
+
+using asio::ip::tcp;
+
+const std::string small_capture =
+    std::string(PA_SHARED_DIR) + "/corpus/real/chrissanders__http_google.pcapng";
+const std::string large_capture = std::string(PA_SHARED_DIR) + "/corpus/real/pcpp__example2.pcap";
+
+struct Direct {
+  analysis::AnalysisResult result;
+  std::uint64_t packets = 0;
+};
+
+Direct analyze_directly(const std::string& path) {
+  analysis::Analyzer analyzer{analysis::AnalysisOptions{}};
+  std::vector<std::unique_ptr<capture::CaptureReader>> readers;
+  readers.push_back(capture::CaptureReader::open(path));
+  capture::CaptureMerger merger(std::move(readers));
+  reassembly::PacketDissector dissector;
+  capture::PacketRecord record;
+  decode::PacketContext context;
+  while (merger.next(record)) {
+    ++context.packet_number;
+    context.timestamp_ns = record.timestamp_ns;
+    dissector.dissect(record, context, analyzer);
+  }
+  dissector.finish(context, analyzer);
+  return {analyzer.result(), context.packet_number};
+}
+
+void expect_same(const StreamOutcome& streamed, const Direct& direct) {
+  EXPECT_EQ(streamed.packets_read, direct.packets);
+  EXPECT_EQ(streamed.result.source_ports, direct.result.source_ports);
+  ASSERT_EQ(streamed.result.query_counts.size(), direct.result.query_counts.size());
+  for (std::size_t i = 0; i < direct.result.query_counts.size(); ++i) {
+    EXPECT_EQ(streamed.result.query_counts[i].name, direct.result.query_counts[i].name);
+    EXPECT_EQ(streamed.result.query_counts[i].count, direct.result.query_counts[i].count);
+  }
+  ASSERT_EQ(streamed.result.watched_addresses.size(), direct.result.watched_addresses.size());
+  for (std::size_t i = 0; i < direct.result.watched_addresses.size(); ++i) {
+    EXPECT_EQ(streamed.result.watched_addresses[i].address,
+              direct.result.watched_addresses[i].address);
+    EXPECT_EQ(streamed.result.watched_addresses[i].packet_number,
+              direct.result.watched_addresses[i].packet_number);
+  }
+  EXPECT_EQ(streamed.result.drops, direct.result.drops);
+  EXPECT_EQ(streamed.result.skipped_packets, direct.result.skipped_packets);
+  EXPECT_EQ(streamed.result.dns_messages, direct.result.dns_messages);
+}
+
+StreamSettings settings_for(std::uint32_t connections) {
+  StreamSettings settings;
+  settings.connections = connections;
+  return settings;
+}
+
+// A provider on a free loopback port, run in its own thread.
+class ProviderRun {
+ public:
+  ProviderRun(const std::string& path, StreamSettings settings) : settings_(std::move(settings)) {
+    settings_.port = 0;
+    settings_.in_process_consumers = false;
+    std::promise<std::uint16_t> port;
+    auto port_known = port.get_future();
+    thread_ = std::thread([this, path, port = std::move(port)]() mutable {
+      bool told = false;
+      try {
+        std::vector<std::unique_ptr<capture::CaptureReader>> readers;
+        readers.push_back(capture::CaptureReader::open(path));
+        outcome_ = provide(
+            std::move(readers), analysis::AnalysisOptions{}, settings_,
+            [this](std::string_view warning) { warnings_ += std::string(warning) + "\n"; },
+            [&](std::string_view endpoint) {
+              const auto colon = endpoint.rfind(':');
+              port.set_value(
+                  static_cast<std::uint16_t>(std::stoi(std::string(endpoint.substr(colon + 1)))));
+              told = true;
+            });
+      } catch (const std::exception& error) {
+        error_ = error.what();
+        if (!told) port.set_value(0);
+      }
+    });
+    port_ = port_known.get();
+  }
+  ~ProviderRun() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  // Waits for the run to end.
+  void join() { thread_.join(); }
+  [[nodiscard]] const StreamOutcome& outcome() const { return outcome_; }
+  [[nodiscard]] const std::string& error() const { return error_; }
+  [[nodiscard]] const std::string& warnings() const { return warnings_; }
+
+ private:
+  StreamSettings settings_;
+  std::thread thread_;
+  std::uint16_t port_ = 0;
+  StreamOutcome outcome_;
+  std::string error_;
+  std::string warnings_;
+};
+
+// One well-behaved consumer process's worth of connections, in a thread.
+std::thread consume_in_thread(std::uint16_t port, std::uint32_t connections) {
+  return std::thread([port, connections] {
+    try {
+      consume("127.0.0.1", port, connections, TestHooks{}, [](std::string_view) {});
+    } catch (const StreamError&) {
+      // The run failing is what some tests expect; they check the provider's side.
+    }
+  });
+}
+
+struct RawPeer {
+  explicit RawPeer(std::uint16_t port) : socket(io) {
+    socket.connect({asio::ip::address_v4::loopback(), port});
+  }
+  // Reads one frame whole: its type and body.
+  std::pair<FrameType, std::vector<std::uint8_t>> read() {
+    std::uint8_t prefix[4];
+    asio::read(socket, asio::buffer(prefix));
+    const std::uint32_t length = (std::uint32_t{prefix[0]} << 24) |
+                                 (std::uint32_t{prefix[1]} << 16) |
+                                 (std::uint32_t{prefix[2]} << 8) | prefix[3];
+    std::vector<std::uint8_t> body(length);
+    asio::read(socket, asio::buffer(body));
+    const auto type = static_cast<FrameType>(body[0]);
+    body.erase(body.begin());
+    return {type, body};
+  }
+  void write(const std::vector<std::uint8_t>& bytes) { asio::write(socket, asio::buffer(bytes)); }
+  void handshake() {
+    EXPECT_EQ(read().first, FrameType::hello);
+    write(encode_hello_reply(protocol_version));
+  }
+  // Reads until the first batch and returns its lane and sequence number.
+  std::pair<std::uint32_t, std::uint64_t> read_batch() {
+    for (;;) {
+      auto [type, body] = read();
+      if (type != FrameType::batch) continue;
+      BatchReader batch(body);
+      return {batch.lane(), batch.seq()};
+    }
+  }
+
+  asio::io_context io;
+  tcp::socket socket;
+};
+
+TEST(Provider, DropsAPeerThatSendsGarbageAndServesTheNextOne) {
+  ProviderRun run(small_capture, settings_for(1));
+  {
+    RawPeer peer(run.port());
+    peer.write({'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P', '/', '1', '.', '0', '\r', '\n'});
+  }
+  consume_in_thread(run.port(), 1).join();
+  run.join();
+  EXPECT_EQ(run.error(), "");
+  EXPECT_NE(run.warnings().find("dropped the peer"), std::string::npos) << run.warnings();
+  expect_same(run.outcome(), analyze_directly(small_capture));
+}
+
+TEST(Provider, DropsAPeerThatAnnouncesAFourGibibyteFrame) {
+  ProviderRun run(small_capture, settings_for(1));
+  {
+    RawPeer peer(run.port());
+    peer.write({0xff, 0xff, 0xff, 0xff, 0x08});
+    // The provider closes: reading ends, it does not wait for four gibibytes.
+    std::error_code error;
+    std::vector<std::uint8_t> sink(1 << 16);
+    while (!error) peer.socket.read_some(asio::buffer(sink), error);
+  }
+  consume_in_thread(run.port(), 1).join();
+  run.join();
+  EXPECT_NE(run.warnings().find("exceeds the limit"), std::string::npos) << run.warnings();
+  expect_same(run.outcome(), analyze_directly(small_capture));
+}
+
+TEST(Provider, DropsAPeerOfAnotherProtocolVersion) {
+  ProviderRun run(small_capture, settings_for(1));
+  {
+    RawPeer peer(run.port());
+    EXPECT_EQ(peer.read().first, FrameType::hello);
+    peer.write(encode_hello_reply(protocol_version + 1));
+  }
+  consume_in_thread(run.port(), 1).join();
+  run.join();
+  EXPECT_NE(run.warnings().find("protocol version 2, this program speaks version 1"),
+            std::string::npos)
+      << run.warnings();
+  expect_same(run.outcome(), analyze_directly(small_capture));
+}
+
+TEST(Provider, ResendsTheBatchesOfAPeerThatDisconnectsMidFrame) {
+  ProviderRun run(small_capture, settings_for(2));
+  std::thread consumer;
+  {
+    RawPeer peer(run.port());
+    peer.handshake();
+    consumer = consume_in_thread(run.port(), 1);
+    peer.read_batch();
+    peer.write({0x00, 0x00, 0x01});  // three bytes of a length prefix, then gone
+  }
+  consumer.join();
+  run.join();
+  EXPECT_EQ(run.error(), "");
+  EXPECT_NE(run.warnings().find("middle of a frame"), std::string::npos) << run.warnings();
+  EXPECT_NE(run.warnings().find("went to connection"), std::string::npos) << run.warnings();
+  expect_same(run.outcome(), analyze_directly(small_capture));
+}
+
+TEST(Provider, DropsAPeerThatNeverReadsAndFinishesWithoutIt) {
+  StreamSettings settings = settings_for(2);
+  settings.hooks.stall_ms = 300;
+  settings.hooks.batch_bytes = 4096;
+  ProviderRun run(large_capture, settings);
+  RawPeer peer(run.port());
+  peer.handshake();
+  consume_in_thread(run.port(), 1).join();  // the peer reads nothing meanwhile
+  run.join();
+  EXPECT_EQ(run.error(), "");
+  EXPECT_NE(run.warnings().find("no acknowledgement for 300 ms"), std::string::npos)
+      << run.warnings();
+  expect_same(run.outcome(), analyze_directly(large_capture));
+}
+
+TEST(Provider, FailsClearlyWhenEveryConnectionIsLost) {
+  ProviderRun run(small_capture, settings_for(1));
+  {
+    RawPeer peer(run.port());
+    peer.handshake();
+    peer.read_batch();
+  }
+  run.join();
+  EXPECT_NE(run.error().find("every connection was lost"), std::string::npos) << run.error();
+}
+
+TEST(Provider, FailsRatherThanGuessWhenLostStateCannotBeRebuilt) {
+  ProviderRun run(small_capture, settings_for(2));
+  std::thread consumer;
+  {
+    RawPeer peer(run.port());
+    peer.handshake();
+    consumer = consume_in_thread(run.port(), 1);
+    const auto [lane, seq] = peer.read_batch();
+    // Acknowledged without the clean flag: the peer says it holds reassembly state.
+    Ack ack;
+    ack.lane = lane;
+    ack.seq = seq;
+    peer.write(encode_ack(ack));
+  }
+  consumer.join();
+  run.join();
+  EXPECT_NE(run.error().find("cannot rebuild"), std::string::npos) << run.error();
+}
+
+TEST(Provider, SuggestsAFreePortWhenItsPortIsInUse) {
+  asio::io_context io;
+  tcp::acceptor taken(io, {asio::ip::address_v4::loopback(), 0});
+  StreamSettings settings;
+  settings.port = taken.local_endpoint().port();
+  std::vector<std::unique_ptr<capture::CaptureReader>> readers;
+  readers.push_back(capture::CaptureReader::open(small_capture));
+  try {
+    provide(
+        std::move(readers), analysis::AnalysisOptions{}, settings, [](std::string_view) {},
+        [](std::string_view) {});
+    FAIL() << "no error";
+  } catch (const StreamError& error) {
+    EXPECT_NE(std::string(error.what()).find("use -p 0"), std::string::npos) << error.what();
+  }
+}
+
+TEST(TestHooks, ReadsDelaysKillsAndLimits) {
+  const TestHooks hooks = TestHooks::parse("delay_us=50,kill=2@7,kill=0@1,stall_ms=10,seed=3");
+  EXPECT_EQ(hooks.max_delay_us, 50u);
+  EXPECT_EQ(hooks.kill_after.at(2), 7u);
+  EXPECT_EQ(hooks.kill_after.at(0), 1u);
+  EXPECT_EQ(hooks.stall_ms, 10u);
+  EXPECT_EQ(hooks.seed, 3u);
+  EXPECT_THROW((void)TestHooks::parse("bogus=1"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace pa::stream
