@@ -1,16 +1,19 @@
 #include "capture/buffered_capture_reader.hpp"
 
+#include <cstdio>
+
 namespace pa::capture {
 
-namespace {
+std::string hex32(std::uint32_t value) {
+  char text[11];
+  std::snprintf(text, sizeof text, "0x%08x", value);
+  return text;
+}
 
-// "gzip data cut short at byte 1234 of the decompressed capture"
 std::string source_failure(const ByteSource& source, std::uint64_t offset) {
   return source.error() + " at byte " + std::to_string(offset) +
          (source.decompressed() ? " of the decompressed capture" : "");
 }
-
-}  // namespace
 
 void BufferedCaptureReader::throw_header_cut_short(const std::string& what) const {
   if (!input_.source().error().empty()) {
@@ -27,9 +30,9 @@ bool BufferedCaptureReader::stop_at_end() {
     problem_ = ReadProblem{offset, name_ + ": " + source_failure(source, offset) +
                                        "; analyzed up to the last whole record"};
   } else if (input_.available() > 0) {
-    problem_ = ReadProblem{offset, name_ + ": last record cut short at byte " +
-                                       std::to_string(offset) +
-                                       "; analyzed up to the last whole record"};
+    problem_ =
+        ReadProblem{offset, name_ + ": last record cut short at byte " + std::to_string(offset) +
+                                "; analyzed up to the last whole record"};
   }
   return false;
 }

@@ -31,6 +31,13 @@ inline std::uint32_t load_u32_big(const std::uint8_t* p) noexcept {
   return load_u32(p, std::endian::native == std::endian::little);
 }
 
+// "0x0a0d0d0a": a magic number or block type in messages.
+std::string hex32(std::uint32_t value);
+
+// What made a byte source fail, and where: "gzip data cut short at byte 1234 of the
+// decompressed capture".
+std::string source_failure(const ByteSource& source, std::uint64_t offset);
+
 // The largest record (pcap: header and captured bytes; pcapng: whole block) a reader accepts.
 // Real captures stay under 256 KiB per packet (libpcap's MAXIMUM_SNAPLEN); a length beyond
 // this is a corrupt file, refused before anything is allocated for it.

@@ -98,10 +98,10 @@ class GzipSource : public ByteSource {
     for (;;) {
       if (member_ended_ && !start_next_member()) return end();
       // zlib counts in uInt; a smaller slice is simply returned sooner.
-      const auto out_size = static_cast<uInt>(
-          std::min<std::size_t>(into.size(), std::numeric_limits<uInt>::max()));
-      const auto in_size = static_cast<uInt>(
-          std::min<std::size_t>(input_.size(), std::numeric_limits<uInt>::max()));
+      const auto out_size =
+          static_cast<uInt>(std::min<std::size_t>(into.size(), std::numeric_limits<uInt>::max()));
+      const auto in_size =
+          static_cast<uInt>(std::min<std::size_t>(input_.size(), std::numeric_limits<uInt>::max()));
       stream_.next_in = const_cast<Bytef*>(input_.data());  // zlib's API is not const
       stream_.avail_in = in_size;
       stream_.next_out = into.data();

@@ -92,8 +92,7 @@ TEST(CaptureMerger, KeepsEachFilesOwnOrderWhenItsTimeGoesBackwards) {
 }
 
 TEST(CaptureMerger, PassesOneFileThroughInRecordOrder) {
-  EXPECT_EQ(merge({{{30, 1}, {10, 2}, {20, 3}, {20, 4}}}),
-            (Order{{0, 1}, {0, 2}, {0, 3}, {0, 4}}));
+  EXPECT_EQ(merge({{{30, 1}, {10, 2}, {20, 3}, {20, 4}}}), (Order{{0, 1}, {0, 2}, {0, 3}, {0, 4}}));
 }
 
 TEST(CaptureMerger, MergesThreeFilesWithEmptyOnesAmongThem) {
@@ -151,7 +150,8 @@ TEST(CaptureMerger, MergesRealFilesWhoseRecordsLiveInTheirReadersBuffers) {
       paths.push_back(dir.file("m" + std::to_string(file)));
       auto writer = CaptureWriter::create(paths.back(), format, LinkType::raw);
       for (int i = 0; i < 20000; ++i) {
-        std::vector<std::uint8_t> bytes(64 + i % 200, static_cast<std::uint8_t>(file));
+        std::vector<std::uint8_t> bytes(static_cast<std::size_t>(64 + i % 200),
+                                        static_cast<std::uint8_t>(file));
         bytes[1] = static_cast<std::uint8_t>(i);
         writer->write(std::int64_t{i} * 2 + file, bytes, LinkType::raw);
       }

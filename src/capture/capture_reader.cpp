@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 #include "capture/byte_source.hpp"
@@ -19,12 +19,6 @@ namespace {
 
 constexpr std::array<std::uint8_t, 2> gzip_magic{0x1F, 0x8B};
 constexpr std::array<std::uint8_t, 4> zstd_magic{0x28, 0xB5, 0x2F, 0xFD};
-
-std::string hex32(std::uint32_t value) {
-  char text[11];
-  std::snprintf(text, sizeof text, "0x%08x", value);
-  return text;
-}
 
 template <std::size_t n>
 bool starts_with(std::span<const std::uint8_t> bytes, const std::array<std::uint8_t, n>& magic) {
@@ -62,16 +56,15 @@ std::span<const std::uint8_t> sniff(DescriptorSource& source, std::array<std::ui
 std::unique_ptr<CaptureReader> open_capture(const std::string& path, const std::string& name,
                                             std::unique_ptr<ByteSource> source,
                                             const char* compression) {
-  const bool decompressed = source->decompressed();
   InputBuffer input(std::move(source));
   if (!input.ensure(4) && !input.source().error().empty()) {
-    throw CaptureError(name + ": " + input.source().error() + " at byte " +
-                       std::to_string(input.available()) +
-                       (decompressed ? " of the decompressed capture" : ""));
+    throw CaptureError(name + ": " + source_failure(input.source(), input.available()));
   }
-  const std::string inside = decompressed ? std::string(" inside the ") + compression + " data"
-                                          : std::string();
-  if (input.available() == 0) throw CaptureError(name + ": not a capture file (empty" + inside + ")");
+  const std::string inside =
+      compression != nullptr ? std::string(" inside the ") + compression + " data" : std::string();
+  if (input.available() == 0) {
+    throw CaptureError(name + ": not a capture file (empty" + inside + ")");
+  }
   if (input.available() < 4) {
     throw CaptureError(name + ": not a capture file (only " + std::to_string(input.available()) +
                        " bytes" + inside + ")");
@@ -80,7 +73,9 @@ std::unique_ptr<CaptureReader> open_capture(const std::string& path, const std::
   if (magic == PcapngReader::block_section_header) {
     return std::make_unique<PcapngReader>(path, name, std::move(input));
   }
-  if (PcapReader::is_magic(magic)) return std::make_unique<PcapReader>(path, name, std::move(input));
+  if (PcapReader::is_magic(magic)) {
+    return std::make_unique<PcapReader>(path, name, std::move(input));
+  }
   throw CaptureError(name + ": not a capture file (unknown magic " +
                      hex32(load_u32_big(input.data())) + inside + ")");
 }

@@ -31,6 +31,7 @@ class CaptureReader {
   virtual ~CaptureReader() = default;
 
   // Opens the file and reads its header. Throws CaptureError when it is not a capture.
+  // Messages name the file as given, or "standard input" for "-".
   static std::unique_ptr<CaptureReader> open(const std::string& path);
 
   // The next record, or false at the end (or at a problem, see problem()). The record's

@@ -55,7 +55,7 @@ class LittleEndianBuffer {
   std::vector<std::uint8_t> bytes_;
 };
 
-class FileWriter : public CaptureWriter {
+class FileWriter final : public CaptureWriter {
  public:
   FileWriter(int fd, bool owns_fd, std::string path, CaptureFormat format, LinkType link_type,
              std::uint32_t snap_length)
@@ -139,8 +139,8 @@ class FileWriter : public CaptureWriter {
       --seconds;
     }
     buffer_.u32(static_cast<std::uint32_t>(seconds));
-    buffer_.u32(static_cast<std::uint32_t>(
-        format_ == CaptureFormat::pcap_ns ? fraction_ns : fraction_ns / 1000));
+    buffer_.u32(static_cast<std::uint32_t>(format_ == CaptureFormat::pcap_ns ? fraction_ns
+                                                                             : fraction_ns / 1000));
     buffer_.u32(captured_length);
     buffer_.u32(original_length);
     buffer_.bytes(data);
@@ -236,16 +236,15 @@ class FileWriter : public CaptureWriter {
 
 }  // namespace
 
-std::unique_ptr<CaptureWriter> CaptureWriter::create(const std::string& path,
-                                                     CaptureFormat format, LinkType link_type,
+std::unique_ptr<CaptureWriter> CaptureWriter::create(const std::string& path, CaptureFormat format,
+                                                     LinkType link_type,
                                                      std::uint32_t snap_length) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
   return std::make_unique<FileWriter>(fd, true, path, format, link_type, snap_length);
 }
 
-std::unique_ptr<CaptureWriter> CaptureWriter::create_for_descriptor(int fd,
-                                                                    const std::string& name,
+std::unique_ptr<CaptureWriter> CaptureWriter::create_for_descriptor(int fd, const std::string& name,
                                                                     CaptureFormat format,
                                                                     LinkType link_type,
                                                                     std::uint32_t snap_length) {

@@ -28,18 +28,17 @@ TEST(CaptureWriter, WritesMicrosecondPcapHeaderAndRecords) {
     writer->close();
   }
   const Bytes b = test::read_whole_file(path);
-  const Bytes expected{
-      0xD4, 0xC3, 0xB2, 0xA1,  // magic a1b2c3d4, little-endian
-      0x02, 0x00, 0x04, 0x00,  // version 2.4
-      0x00, 0x00, 0x00, 0x00,  // thiszone
-      0x00, 0x00, 0x00, 0x00,  // sigfigs
-      0xFF, 0xFF, 0x00, 0x00,  // snaplen 65535
-      0x01, 0x00, 0x00, 0x00,  // LINKTYPE_ETHERNET
-      0x00, 0xF1, 0x53, 0x65,  // 1700000000 s
-      0x40, 0xE2, 0x01, 0x00,  // 123456 us (the nanoseconds are cut)
-      0x03, 0x00, 0x00, 0x00,  // captured 3
-      0x3C, 0x00, 0x00, 0x00,  // original 60
-      0xAA, 0xBB, 0xCC};
+  const Bytes expected{0xD4, 0xC3, 0xB2, 0xA1,  // magic a1b2c3d4, little-endian
+                       0x02, 0x00, 0x04, 0x00,  // version 2.4
+                       0x00, 0x00, 0x00, 0x00,  // thiszone
+                       0x00, 0x00, 0x00, 0x00,  // sigfigs
+                       0xFF, 0xFF, 0x00, 0x00,  // snaplen 65535
+                       0x01, 0x00, 0x00, 0x00,  // LINKTYPE_ETHERNET
+                       0x00, 0xF1, 0x53, 0x65,  // 1700000000 s
+                       0x40, 0xE2, 0x01, 0x00,  // 123456 us (the nanoseconds are cut)
+                       0x03, 0x00, 0x00, 0x00,  // captured 3
+                       0x3C, 0x00, 0x00, 0x00,  // original 60
+                       0xAA, 0xBB, 0xCC};
   EXPECT_EQ(b, expected);
 }
 
@@ -76,8 +75,8 @@ TEST(CaptureWriter, CutsPacketsToTheSnapLength) {
 
 TEST(CaptureWriter, RejectsASecondLinkTypeInAPcapFile) {
   test::TempDir dir;
-  auto writer = CaptureWriter::create(dir.file("one.pcap"), CaptureFormat::pcap,
-                                      LinkType::ethernet);
+  auto writer =
+      CaptureWriter::create(dir.file("one.pcap"), CaptureFormat::pcap, LinkType::ethernet);
   const std::array<std::uint8_t, 1> packet{};
   EXPECT_THROW(writer->write(0, packet, LinkType::raw), std::invalid_argument);
 }
@@ -129,8 +128,7 @@ TEST(CaptureWriter, WritesPcapngWithOneInterfacePerLinkTypeInOrderOfFirstUse) {
 
 TEST(CaptureWriter, NamesThePathWhenItCannotCreateTheFile) {
   try {
-    (void)CaptureWriter::create("/nonexistent-dir/x.pcap", CaptureFormat::pcap,
-                                LinkType::ethernet);
+    (void)CaptureWriter::create("/nonexistent-dir/x.pcap", CaptureFormat::pcap, LinkType::ethernet);
     FAIL() << "no exception";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/x.pcap"), std::string::npos);

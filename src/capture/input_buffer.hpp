@@ -15,8 +15,7 @@ class InputBuffer {
  public:
   static constexpr std::size_t initial_capacity = std::size_t{1} << 20;
 
-  explicit InputBuffer(std::unique_ptr<ByteSource> source,
-                       std::size_t capacity = initial_capacity);
+  explicit InputBuffer(std::unique_ptr<ByteSource> source, std::size_t capacity = initial_capacity);
 
   // Makes at least n bytes available at data(), reading as needed; false when the stream ends
   // (or fails) first, with available() < n. The caller bounds n: the buffer grows to fit it.

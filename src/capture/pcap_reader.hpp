@@ -1,8 +1,10 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "capture/buffered_capture_reader.hpp"
 
@@ -54,12 +56,13 @@ bool PcapReader::next_in_order(PacketRecord& record) {
     }
   }
   if (captured_length > max_record_bytes - record_header_size_) [[unlikely]] {
-    return stop_corrupt(input_.offset(), "corrupt pcap record header",
-                        "captured length " + std::to_string(captured_length) +
-                            " is over the 64 MiB limit");
+    return stop_corrupt(
+        input_.offset(), "corrupt pcap record header",
+        "captured length " + std::to_string(captured_length) + " is over the 64 MiB limit");
   }
   const std::size_t size = record_header_size_ + captured_length;
-  if (!input_.ensure(size)) [[unlikely]] return stop_at_end();
+  if (!input_.ensure(size)) [[unlikely]]
+    return stop_at_end();
   record.timestamp_ns = static_cast<std::int64_t>(seconds) * 1'000'000'000 +
                         static_cast<std::int64_t>(fraction) * ns_per_fraction_;
   // A captured length above the original one contradicts itself; tcpdump and Wireshark show

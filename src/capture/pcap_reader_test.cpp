@@ -28,8 +28,7 @@ std::string write_file(const test::TempDir& dir, const std::string& name,
 
 TEST(PcapReader, ReadsWhatTheWriterWroteInEveryFormat) {
   test::TempDir dir;
-  const std::array<std::int64_t, 3> times{1'700'000'000'123'456'789, 1'700'000'001'000'000'001,
-                                          5};
+  const std::array<std::int64_t, 3> times{1'700'000'000'123'456'789, 1'700'000'001'000'000'001, 5};
   for (const CaptureFormat format :
        {CaptureFormat::pcap, CaptureFormat::pcap_ns, CaptureFormat::pcapng}) {
     const std::string path = dir.file("f" + std::to_string(static_cast<int>(format)));
@@ -158,7 +157,8 @@ TEST(PcapReader, ReportsTheLastRecordCutShortWithFileAndOffset) {
   auto bytes = b.bytes();
   for (const std::size_t cut : {std::size_t{3}, std::size_t{10}, std::size_t{20}}) {
     // 24 + 21 bytes are whole; the second record (at byte 45) loses data, or part of its header.
-    std::vector<std::uint8_t> shorter(bytes.begin(), bytes.end() - static_cast<std::ptrdiff_t>(cut));
+    std::vector<std::uint8_t> shorter(bytes.begin(),
+                                      bytes.end() - static_cast<std::ptrdiff_t>(cut));
     const std::string path = write_file(dir, "cut.pcap", shorter);
     const auto contents = read_capture(path);
     ASSERT_EQ(contents.records.size(), 1u) << cut;
@@ -190,8 +190,9 @@ TEST(PcapReader, RefusesARecordClaimingFourGibibytesWithoutAllocatingThem) {
   ASSERT_TRUE(contents.problem);
   EXPECT_EQ(contents.problem->offset, 45u);
   EXPECT_EQ(contents.problem->message,
-            path + ": corrupt pcap record header at byte 45 (captured length 4294967295 is over "
-                   "the 64 MiB limit); analyzed the records before it");
+            path +
+                ": corrupt pcap record header at byte 45 (captured length 4294967295 is over "
+                "the 64 MiB limit); analyzed the records before it");
 }
 
 TEST(PcapReader, ReadsRecordsLargerThanItsBufferAndAcrossRefills) {
@@ -205,8 +206,7 @@ TEST(PcapReader, ReadsRecordsLargerThanItsBufferAndAcrossRefills) {
   sizes.insert(sizes.begin() + 1000, payload.size() - 7);
   sizes.insert(sizes.begin() + 2000, (1 << 20) + 1);
   {
-    auto writer = CaptureWriter::create(path, CaptureFormat::pcap_ns, LinkType::ethernet,
-                                        1 << 30);
+    auto writer = CaptureWriter::create(path, CaptureFormat::pcap_ns, LinkType::ethernet, 1 << 30);
     for (std::size_t i = 0; i < sizes.size(); ++i) {
       writer->write(static_cast<std::int64_t>(i), std::span(payload).subspan(i % 7, sizes[i]),
                     LinkType::ethernet);

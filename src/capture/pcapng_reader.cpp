@@ -1,7 +1,6 @@
 #include "capture/pcapng_reader.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace pa::capture {
 namespace {
@@ -26,23 +25,19 @@ constexpr std::uint16_t option_end = 0;
 constexpr std::uint16_t option_if_tsresol = 9;
 constexpr std::uint16_t option_if_tsoffset = 14;
 
-std::string hex32(std::uint32_t value) {
-  char text[11];
-  std::snprintf(text, sizeof text, "0x%08x", value);
-  return text;
+// Whether `length` can be a block's total length; per block, so kept cheap.
+constexpr bool block_length_ok(std::uint32_t length, std::uint32_t minimum) noexcept {
+  return length >= minimum && length % 4 == 0 && length <= max_record_bytes;
 }
 
-// Empty when `length` can be a block's total length, else what is wrong with it.
-std::string check_block_length(std::uint32_t length, std::uint32_t minimum) {
+// What is wrong with a total length that is not ok.
+std::string block_length_problem(std::uint32_t length, std::uint32_t minimum) {
   if (length < minimum) {
     return "total length " + std::to_string(length) + " is under the " + std::to_string(minimum) +
            "-byte minimum";
   }
   if (length % 4 != 0) return "total length " + std::to_string(length) + " is not a multiple of 4";
-  if (length > max_record_bytes) {
-    return "total length " + std::to_string(length) + " is over the 64 MiB limit";
-  }
-  return {};
+  return "total length " + std::to_string(length) + " is over the 64 MiB limit";
 }
 
 constexpr std::uint64_t power_of_ten(unsigned exponent) noexcept {
@@ -75,9 +70,8 @@ PcapngReader::PcapngReader(std::string path, std::string name, InputBuffer input
     : BufferedCaptureReader(std::move(path), std::move(name), std::move(input)) {
   std::string subject;
   std::string detail;
-  const Status status = input_.ensure(minimum_block_length)
-                            ? read_section_header(subject, detail)
-                            : Status::cut_short;
+  const Status status = input_.ensure(minimum_block_length) ? read_section_header(subject, detail)
+                                                            : Status::cut_short;
   if (status == Status::cut_short) {
     throw_header_cut_short("truncated section header at byte 0");
   }
@@ -86,8 +80,7 @@ PcapngReader::PcapngReader(std::string path, std::string name, InputBuffer input
   }
 }
 
-PcapngReader::Status PcapngReader::read_section_header(std::string& subject,
-                                                       std::string& detail) {
+PcapngReader::Status PcapngReader::read_section_header(std::string& subject, std::string& detail) {
   const std::uint8_t* block = input_.data();
   const std::uint32_t magic = load_u32(block + 8, false);
   bool swapped = false;
@@ -102,9 +95,9 @@ PcapngReader::Status PcapngReader::read_section_header(std::string& subject,
     return Status::corrupt;
   }
   const std::uint32_t length = load_u32(block + 4, swapped);
-  detail = check_block_length(length, minimum_section_header_length);
-  if (!detail.empty()) {
+  if (!block_length_ok(length, minimum_section_header_length)) {
     subject = "corrupt pcapng section header";
+    detail = block_length_problem(length, minimum_section_header_length);
     return Status::corrupt;
   }
   if (!input_.ensure(length)) return Status::cut_short;
@@ -113,8 +106,8 @@ PcapngReader::Status PcapngReader::read_section_header(std::string& subject,
   const std::uint16_t minor = load_u16(block + 14, swapped);
   if (major != supported_major_version) {
     subject = "unsupported pcapng section";
-    detail = "version " + std::to_string(major) + "." + std::to_string(minor) +
-             "; only 1.x is known";
+    detail =
+        "version " + std::to_string(major) + "." + std::to_string(minor) + "; only 1.x is known";
     return Status::corrupt;
   }
   const std::uint32_t trailing_length = load_u32(block + length - 4, swapped);
@@ -146,19 +139,19 @@ bool PcapngReader::next(PacketRecord& record) {
       continue;
     }
     const std::uint32_t length = load_u32(block + 4, swapped_);
-    if (const std::string problem = check_block_length(length, minimum_block_length);
-        !problem.empty()) [[unlikely]] {
+    if (!block_length_ok(length, minimum_block_length)) [[unlikely]] {
       return stop_corrupt(input_.offset(), "corrupt pcapng block of type " + hex32(type),
-                          problem);
+                          block_length_problem(length, minimum_block_length));
     }
-    if (!input_.ensure(length)) [[unlikely]] return stop_at_end();
+    if (!input_.ensure(length)) [[unlikely]] {
+      return stop_at_end();
+    }
     block = input_.data();
     const std::uint32_t trailing_length = load_u32(block + length - 4, swapped_);
     if (trailing_length != length) [[unlikely]] {
       return stop_corrupt(input_.offset(), "corrupt pcapng block of type " + hex32(type),
                           "total length " + std::to_string(length) +
-                              " differs from its trailing copy " +
-                              std::to_string(trailing_length));
+                              " differs from its trailing copy " + std::to_string(trailing_length));
     }
     switch (type) {
       case block_enhanced_packet:
@@ -180,14 +173,12 @@ bool PcapngReader::next(PacketRecord& record) {
 bool PcapngReader::read_interface_description(const std::uint8_t* block, std::uint32_t length) {
   if (length < minimum_interface_description_length) {
     return stop_corrupt(input_.offset(), "corrupt pcapng interface description block",
-                        "total length " + std::to_string(length) + " is under the " +
-                            std::to_string(minimum_interface_description_length) +
-                            "-byte minimum");
+                        block_length_problem(length, minimum_interface_description_length));
   }
   if (interfaces_.size() >= maximum_interfaces) {
-    return stop_corrupt(input_.offset(), "unsupported pcapng interface description block",
-                        "more than " + std::to_string(maximum_interfaces) +
-                            " interfaces in one section");
+    return stop_corrupt(
+        input_.offset(), "unsupported pcapng interface description block",
+        "more than " + std::to_string(maximum_interfaces) + " interfaces in one section");
   }
   Interface interface;
   interface.link_type = static_cast<LinkType>(load_u16(block + 8, swapped_));
@@ -231,8 +222,8 @@ bool PcapngReader::read_interface_description(const std::uint8_t* block, std::ui
   return true;
 }
 
-bool PcapngReader::read_packet(std::uint32_t type, const std::uint8_t* block,
-                               std::uint32_t length, PacketRecord& record) {
+bool PcapngReader::read_packet(std::uint32_t type, const std::uint8_t* block, std::uint32_t length,
+                               PacketRecord& record) {
   std::uint32_t interface_id = 0;
   std::uint32_t captured_length = 0;
   std::uint32_t original_length = 0;
@@ -241,7 +232,7 @@ bool PcapngReader::read_packet(std::uint32_t type, const std::uint8_t* block,
   if (type == block_simple_packet) {
     if (length < minimum_simple_packet_length) {
       return stop_corrupt(input_.offset(), "corrupt pcapng simple packet block",
-                          "total length " + std::to_string(length) + " is under the 16-byte minimum");
+                          block_length_problem(length, minimum_simple_packet_length));
     }
     // No interface id and no captured length: interface 0, and the bytes the snap length
     // and the block allow.
@@ -253,10 +244,10 @@ bool PcapngReader::read_packet(std::uint32_t type, const std::uint8_t* block,
     data = block + 12;
   } else {
     const char* subject = type == block_enhanced_packet ? "corrupt pcapng enhanced packet block"
-                                                         : "corrupt pcapng packet block";
+                                                        : "corrupt pcapng packet block";
     if (length < minimum_packet_length) {
       return stop_corrupt(input_.offset(), subject,
-                          "total length " + std::to_string(length) + " is under the 32-byte minimum");
+                          block_length_problem(length, minimum_packet_length));
     }
     // The obsolete packet block has a 16-bit interface id and a 16-bit drop count there.
     interface_id = type == block_enhanced_packet ? load_u32(block + 8, swapped_)

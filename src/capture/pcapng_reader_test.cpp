@@ -122,9 +122,9 @@ TEST(PcapngReader, ReadsSimplePacketBlocksOnInterfaceZero) {
   b.section_header(false).simple_packet(packet, 5);  // no interface yet
   b.interface_description(101, 3);                   // snap length 3
   b.enhanced_packet(0, 42, packet, 5);
-  b.simple_packet(packet, 60);                       // cut to the snap length
-  b.simple_packet(std::span(packet).first(2), 60);   // cut to what the block holds
-  b.simple_packet(packet, 1);                        // cut to the original length
+  b.simple_packet(packet, 60);                      // cut to the snap length
+  b.simple_packet(std::span(packet).first(2), 60);  // cut to what the block holds
+  b.simple_packet(packet, 1);                       // cut to the original length
   const auto contents = read_bytes(dir, b.bytes());
   EXPECT_FALSE(contents.problem);
   ASSERT_EQ(contents.records.size(), 5u);
@@ -172,7 +172,9 @@ TEST(PcapngReader, ReadsABlockLargerThanItsBuffer) {
   std::vector<std::uint8_t> big((1 << 20) * 2 + 3, 0x5A);
   CaptureBytes b;
   b.section_header(false).interface_description(1);
-  b.enhanced_packet(0, 1, packet, 5).enhanced_packet(0, 2, big, 70000).enhanced_packet(0, 3, packet, 5);
+  b.enhanced_packet(0, 1, packet, 5)
+      .enhanced_packet(0, 2, big, 70000)
+      .enhanced_packet(0, 3, packet, 5);
   const auto contents = read_bytes(dir, b.bytes());
   ASSERT_EQ(contents.records.size(), 3u);
   EXPECT_EQ(contents.records[1].data, big);
@@ -220,6 +222,22 @@ TEST(PcapngReader, StopsAtABlockLengthOfZeroThreeOrAllOnes) {
                     "); analyzed the records before it");
     }
   }
+}
+
+TEST(PcapngReader, StopsAtAPacketBlockTooShortForItsFields) {
+  test::TempDir dir;
+  CaptureBytes b;
+  b.section_header(false).interface_description(1).enhanced_packet(0, 1, packet, 5);
+  const std::size_t offset = b.size();
+  b.block(6, std::vector<std::uint8_t>(16));  // 28 bytes: no room for the 20 bytes of fields
+  b.enhanced_packet(0, 2, packet, 5);
+  std::string path;
+  const auto contents = read_bytes(dir, b.bytes(), &path);
+  EXPECT_EQ(contents.records.size(), 1u);
+  ASSERT_TRUE(contents.problem);
+  EXPECT_EQ(contents.problem->message,
+            path + ": corrupt pcapng enhanced packet block at byte " + std::to_string(offset) +
+                " (total length 28 is under the 32-byte minimum); analyzed the records before it");
 }
 
 TEST(PcapngReader, StopsWhereTheTrailingLengthDisagrees) {
@@ -293,8 +311,9 @@ TEST(PcapngReader, RefusesATruncatedOrCorruptSectionHeaderAtOpen) {
   b.section_header(false);
   const auto whole = b.bytes();
   for (const std::size_t size : {std::size_t{4}, std::size_t{11}, std::size_t{27}}) {
-    test::write_whole_file(path, std::vector<std::uint8_t>(whole.begin(), whole.begin() +
-                                                               static_cast<std::ptrdiff_t>(size)));
+    test::write_whole_file(
+        path, std::vector<std::uint8_t>(whole.begin(),
+                                        whole.begin() + static_cast<std::ptrdiff_t>(size)));
     try {
       (void)CaptureReader::open(path);
       FAIL() << "no exception for " << size << " bytes";
@@ -310,8 +329,9 @@ TEST(PcapngReader, RefusesATruncatedOrCorruptSectionHeaderAtOpen) {
     FAIL() << "no exception";
   } catch (const CaptureError& e) {
     EXPECT_EQ(std::string(e.what()),
-              path + ": corrupt pcapng section header at byte 0 (byte-order magic 0x003c2b1a is "
-                     "neither 1a2b3c4d nor 4d3c2b1a)");
+              path +
+                  ": corrupt pcapng section header at byte 0 (byte-order magic 0x003c2b1a is "
+                  "neither 1a2b3c4d nor 4d3c2b1a)");
   }
 }
 
@@ -329,9 +349,9 @@ TEST(PcapngReader, ReportsTheLastBlockCutShortWithFileAndOffset) {
     EXPECT_EQ(contents.records.size(), 1u);
     ASSERT_TRUE(contents.problem);
     EXPECT_EQ(contents.problem->offset, offset);
-    EXPECT_EQ(contents.problem->message,
-              path + ": last record cut short at byte " + std::to_string(offset) +
-                  "; analyzed up to the last whole record");
+    EXPECT_EQ(contents.problem->message, path + ": last record cut short at byte " +
+                                             std::to_string(offset) +
+                                             "; analyzed up to the last whole record");
   }
 }
 

@@ -88,15 +88,15 @@ class CaptureBytes {
     b.u16(code).u16(static_cast<std::uint16_t>(value.size())).raw(value).pad4();
     return b.bytes();
   }
-  [[nodiscard]] std::vector<std::uint8_t> option_u64(std::uint16_t code, std::uint64_t value) const {
+  [[nodiscard]] std::vector<std::uint8_t> option_u64(std::uint16_t code,
+                                                     std::uint64_t value) const {
     CaptureBytes v(big_endian_);
     v.u64(value);
     return option(code, v.bytes());
   }
 
   CaptureBytes& enhanced_packet(std::uint32_t interface_id, std::uint64_t timestamp,
-                                std::span<const std::uint8_t> data,
-                                std::uint32_t original_length) {
+                                std::span<const std::uint8_t> data, std::uint32_t original_length) {
     const auto padded = static_cast<std::uint32_t>((data.size() + 3) / 4 * 4);
     const std::uint32_t length = 32 + padded;
     u32(6).u32(length).u32(interface_id);
@@ -116,8 +116,7 @@ class CaptureBytes {
 
   // The obsolete packet block (type 2): 16-bit interface id and drop count.
   CaptureBytes& obsolete_packet(std::uint16_t interface_id, std::uint64_t timestamp,
-                                std::span<const std::uint8_t> data,
-                                std::uint32_t original_length) {
+                                std::span<const std::uint8_t> data, std::uint32_t original_length) {
     const auto padded = static_cast<std::uint32_t>((data.size() + 3) / 4 * 4);
     const std::uint32_t length = 32 + padded;
     u32(2).u32(length).u16(interface_id).u16(0);
