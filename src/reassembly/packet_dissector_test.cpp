@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -259,6 +260,9 @@ struct CorpusCase {
   std::size_t tcp_segments;
   std::size_t drops;
 };
+
+// Names the case by its file, so test listings do not show the parameter's raw bytes.
+void PrintTo(const CorpusCase& c, std::ostream* out) { *out << c.file; }
 
 class PacketDissectorCorpus : public ::testing::TestWithParam<CorpusCase> {};
 
