@@ -17,7 +17,7 @@
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
 #ifdef PA_HAVE_STREAM
-#include "stream/stream_mode.hpp"
+#include "app/stream_analysis.hpp"
 #endif
 
 namespace {
@@ -52,11 +52,6 @@ void warn(std::string_view warning) { print_line("warning", warning); }
 // connections and merged (docs/stream-protocol.md).
 pa::app::CaptureAnalysis analyze_streamed(const pa::app::CommandLine& options,
                                           const std::vector<std::string>& paths) {
-  // Every file is opened before the server listens, so one that is not a capture fails first.
-  std::vector<std::unique_ptr<pa::capture::CaptureReader>> readers;
-  readers.reserve(paths.size());
-  for (const std::string& path : paths) readers.push_back(pa::capture::CaptureReader::open(path));
-
   pa::stream::StreamSettings settings;
   settings.listen_address = options.listen_address;
   settings.port = options.stream_port;
@@ -65,22 +60,11 @@ pa::app::CaptureAnalysis analyze_streamed(const pa::app::CommandLine& options,
   settings.hooks = pa::stream::TestHooks::from_environment();
   const auto on_listening = [&](std::string_view endpoint) {
     if (options.command != pa::app::Command::serve || options.quiet) return;
-    const std::string line =
-        fmt::format("serving on {}, waiting for {} consumer connection{}", endpoint,
-                    options.stream_connections, options.stream_connections == 1 ? "" : "s");
-    print_line("info", line);
+    print_line("info",
+               fmt::format("serving on {}, waiting for {} consumer connection{}", endpoint,
+                           options.stream_connections, options.stream_connections == 1 ? "" : "s"));
   };
-  auto outcome =
-      pa::stream::provide(std::move(readers), options.analysis, settings, warn, on_listening);
-  pa::app::CaptureAnalysis analysis;
-  analysis.result = std::move(outcome.result);
-  analysis.summary.inputs = paths;
-  analysis.summary.packets_read = outcome.packets_read;
-  for (const std::string& problem : outcome.capture_warnings) {
-    warn(problem);
-    analysis.summary.warnings.push_back(problem);
-  }
-  return analysis;
+  return pa::app::analyze_captures_streamed(paths, options.analysis, settings, warn, on_listening);
 }
 #endif
 

@@ -21,7 +21,6 @@ struct Lane {
   reassembly::PacketDissector dissector;
   analysis::PartialAnalyzer analyzer;
   std::uint64_t last_seq = 0;
-  std::uint32_t unacknowledged = 0;  // processed batches not acknowledged yet
 };
 
 // The lane's reassembly holds nothing: replaying its later batches on fresh state gives what
@@ -53,9 +52,6 @@ asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket socket, std::uin
     if (error) co_return "cannot answer the hello: " + error.message();
   }
   const analysis::AnalysisOptions options = hello->options;
-  // Acknowledge without waiting for a clean point once half the window is processed, so the
-  // provider always has batches it may still send.
-  const std::uint32_t force_after = std::max<std::uint32_t>(1, hello->window / 2U);
 
   std::unordered_map<std::uint32_t, std::unique_ptr<Lane>> lanes;
   std::mt19937_64 random(hooks.seed * 7919 + index);
@@ -71,7 +67,6 @@ asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket socket, std::uin
     ack.flags = flags;
     if (holds_nothing(lane.dissector)) ack.flags |= Ack::clean;
     ack.delta = lane.analyzer.take();
-    lane.unacknowledged = 0;
     auto bytes = encode_ack(ack);
     auto [error, n] = co_await asio::async_write(socket, asio::buffer(bytes), use_tuple);
     if (error) co_return "cannot send an acknowledgement: " + error.message();
@@ -107,20 +102,9 @@ asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket socket, std::uin
         while (batch.next(context, record)) lane.dissector.dissect(record, context, lane.analyzer);
         if (batch.failed()) co_return "a batch does not decode";
         lane.last_seq = batch.seq();
-        ++lane.unacknowledged;
-        if (holds_nothing(lane.dissector) || lane.unacknowledged >= force_after) {
-          std::string problem = co_await acknowledge(batch.lane(), lane, lane.last_seq, 0);
-          if (!problem.empty()) co_return problem;
-        }
-        break;
-      }
-      case FrameType::ack_request: {
-        const auto lane_id = decode_lane_frame(frame.body);
-        if (!lane_id) co_return "an acknowledgement request does not decode";
-        const auto found = lanes.find(*lane_id);
-        if (found == lanes.end() || found->second->unacknowledged == 0) break;
-        std::string problem =
-            co_await acknowledge(*lane_id, *found->second, found->second->last_seq, 0);
+        // Every batch is acknowledged at once; the provider keeps the batches since the lane
+        // was last clean, to rebuild it elsewhere should this connection die.
+        std::string problem = co_await acknowledge(batch.lane(), lane, lane.last_seq, 0);
         if (!problem.empty()) co_return problem;
         break;
       }

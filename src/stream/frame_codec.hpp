@@ -30,7 +30,6 @@ enum class FrameType : std::uint8_t {
   open_lane = 3,    // provider -> consumer: start a lane's state afresh
   batch = 4,        // provider -> consumer: records of one lane
   finish_lane = 5,  // provider -> consumer: no more records for the lane
-  ack_request = 6,  // provider -> consumer: acknowledge what you have processed
   bye = 7,          // provider -> consumer: the run is over
   ack = 8,          // consumer -> provider: batches done, with the result delta
 };
@@ -64,7 +63,7 @@ struct Hello {
 };
 
 struct Ack {
-  static constexpr std::uint8_t clean = 1;  // the lane held no reassembly state after `seq`
+  static constexpr std::uint8_t clean = 1;  // the lane holds no reassembly state after `seq`
   static constexpr std::uint8_t final = 2;  // the lane's finish was processed
 
   std::uint32_t lane = 0;
@@ -117,7 +116,7 @@ class BatchBuilder {
 
 std::vector<std::uint8_t> encode_hello(const Hello& hello);
 std::vector<std::uint8_t> encode_hello_reply(std::uint16_t version);
-std::vector<std::uint8_t> encode_lane_frame(FrameType type, std::uint32_t lane);  // open, request
+std::vector<std::uint8_t> encode_lane_frame(FrameType type, std::uint32_t lane);  // open_lane
 std::vector<std::uint8_t> encode_finish_lane(const FinishLane& finish);
 std::vector<std::uint8_t> encode_bye();
 std::vector<std::uint8_t> encode_ack(const Ack& ack);

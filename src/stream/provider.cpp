@@ -20,9 +20,8 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using Frame = std::shared_ptr<const std::vector<std::uint8_t>>;
 
-// How far (in packets) a lane's oldest unacknowledged record may fall behind the reader
-// before its batch is sent half-full or its consumer is asked to acknowledge: it bounds how
-// long SYN candidates wait to be decided.
+// How far (in packets) a lane's oldest unsent record may fall behind the reader before its
+// batch is sent part-full: it bounds how long SYN candidates wait to be decided.
 constexpr std::uint64_t max_lag_packets = 1 << 16;
 
 // Wakes every coroutine waiting on it; waiters check their condition again.
@@ -53,22 +52,29 @@ struct Connection {
   Clock::time_point last_progress = Clock::now();
 };
 
+// A batch kept for replay: sent and not acknowledged yet, or acknowledged while the lane
+// still held reassembly state (its delta waits until the lane is clean again).
 struct Pending {
   std::uint64_t seq = 0;
   std::uint64_t first_packet = 0;
   Frame frame;
+  bool acknowledged = false;
+  analysis::PartialResult delta;
 };
 
 struct Lane {
   std::uint32_t id = 0;
   Connection* owner = nullptr;
   std::optional<BatchBuilder> open;
-  std::deque<Pending> unacknowledged;
+  // The batches since the lane was last clean (its consumer's reassembly held nothing), in
+  // order: replayed on fresh state they rebuild what the consumer held.
+  std::deque<Pending> retained;
+  std::size_t retained_bytes = 0;
+  std::size_t unacknowledged = 0;
   std::uint64_t next_seq = 1;
-  // Replaying the unacknowledged batches on fresh state rebuilds what the consumer held: true
-  // until an acknowledgement says the lane held reassembly state.
+  // False once retained batches were let go before the lane was clean again (too many bytes):
+  // the lane cannot be rebuilt until its next clean acknowledgement.
   bool replayable = true;
-  bool ack_requested = false;
   Frame finish;
   std::uint64_t finish_seq = 0;
   bool done = false;
@@ -158,7 +164,7 @@ class Provider {
         if (!connection->alive || connection->closing) continue;
         bool waiting = false;
         for (const Lane* lane : connection->lanes) {
-          waiting = waiting || !lane->unacknowledged.empty() || (lane->finish && !lane->done);
+          waiting = waiting || lane->unacknowledged != 0 || (lane->finish && !lane->done);
         }
         if (waiting &&
             now - connection->last_progress > std::chrono::milliseconds(settings_.hooks.stall_ms)) {
@@ -291,39 +297,65 @@ class Provider {
     }
   }
 
-  std::optional<std::string> take_ack(Connection& connection, const Ack& ack) {
+  std::optional<std::string> take_ack(Connection& connection, Ack& ack) {
     if (ack.lane >= lanes_.size() || lanes_[ack.lane].owner != &connection) {
       return fmt::format("an acknowledgement for lane {}, which it does not hold", ack.lane);
     }
     Lane& lane = lanes_[ack.lane];
     const bool final = (ack.flags & Ack::final) != 0;
-    const bool known = final ? lane.finish && ack.seq == lane.finish_seq
-                             : std::any_of(lane.unacknowledged.begin(), lane.unacknowledged.end(),
-                                           [&](const Pending& p) { return p.seq == ack.seq; });
-    if (!known || lane.done) {
-      return fmt::format("an acknowledgement of batch {} of lane {}, which is not outstanding",
+    const auto first_unacknowledged =
+        std::find_if(lane.retained.begin(), lane.retained.end(),
+                     [](const Pending& pending) { return !pending.acknowledged; });
+    // Acknowledgements come in order: the next one is for the first batch not acknowledged.
+    const bool expected =
+        final ? lane.finish && ack.seq == lane.finish_seq && lane.unacknowledged == 0
+              : first_unacknowledged != lane.retained.end() && first_unacknowledged->seq == ack.seq;
+    if (!expected || lane.done) {
+      return fmt::format("an acknowledgement of batch {} of lane {}, which is not the next one due",
                          ack.seq, ack.lane);
     }
-    results_.add(ack.delta);
-    while (!lane.unacknowledged.empty() && lane.unacknowledged.front().seq <= ack.seq) {
-      lane.unacknowledged.pop_front();
-    }
-    lane.replayable = (ack.flags & Ack::clean) != 0;
-    lane.ack_requested = false;
-    if (final) lane.done = true;
     connection.last_progress = Clock::now();
+    if (final) {
+      release(lane, lane.retained.size());
+      results_.add(ack.delta);
+      lane.done = true;
+    } else {
+      first_unacknowledged->acknowledged = true;
+      first_unacknowledged->delta = std::move(ack.delta);
+      --lane.unacknowledged;
+      if ((ack.flags & Ack::clean) != 0) {
+        // A clean point: nothing before it is needed to rebuild the lane any more.
+        release(lane, static_cast<std::size_t>(first_unacknowledged - lane.retained.begin()) + 1);
+        lane.replayable = true;
+      } else if (lane.retained_bytes > max_retained_bytes_) {
+        std::size_t acknowledged = 0;
+        while (acknowledged < lane.retained.size() && lane.retained[acknowledged].acknowledged) {
+          ++acknowledged;
+        }
+        release(lane, acknowledged);
+        lane.replayable = false;
+      }
+    }
     if (results_.pending_candidates() > 4096) results_.settle(next_unaccounted());
     progress_.notify();
     return std::nullopt;
+  }
+
+  // Merges the deltas of the first `count` retained batches and forgets them.
+  void release(Lane& lane, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) {
+      Pending& pending = lane.retained.front();
+      if (pending.acknowledged) results_.add(pending.delta);
+      lane.retained_bytes -= pending.frame->size();
+      lane.retained.pop_front();
+    }
   }
 
   // The smallest packet number whose result has not come back.
   [[nodiscard]] std::uint64_t next_unaccounted() const {
     std::uint64_t lowest = last_.packet_number + 1;
     for (const Lane& lane : lanes_) {
-      if (!lane.unacknowledged.empty()) {
-        lowest = std::min(lowest, lane.unacknowledged.front().first_packet);
-      }
+      if (!lane.retained.empty()) lowest = std::min(lowest, lane.retained.front().first_packet);
       if (lane.open && lane.open->count() != 0) {
         lowest = std::min(lowest, lane.open->first_packet_number());
       }
@@ -332,20 +364,21 @@ class Provider {
   }
 
   asio::awaitable<void> flush(Lane& lane) {
-    while (!stopped_ && lane.unacknowledged.size() >= settings_.window) co_await progress_.wait();
+    while (!stopped_ && lane.unacknowledged >= settings_.window) co_await progress_.wait();
     if (stopped_) co_return;
     const std::uint64_t seq = lane.open->seq();
     const std::uint64_t first = lane.open->first_packet_number();
     auto frame = std::make_shared<const std::vector<std::uint8_t>>(lane.open->take());
     lane.open.reset();
-    lane.unacknowledged.push_back({seq, first, frame});
+    lane.retained.push_back({seq, first, frame, false, {}});
+    lane.retained_bytes += frame->size();
+    ++lane.unacknowledged;
     send(*lane.owner, frame);
     // Let the writers and readers run: this is one thread.
     co_await asio::post(context_, asio::use_awaitable);
   }
 
-  // Lanes that fall behind the reader: send their batch half-full, or ask for an
-  // acknowledgement.
+  // Lanes that fall behind the reader send their batch part-full.
   asio::awaitable<void> catch_up() {
     const std::uint64_t now = last_.packet_number;
     for (Lane& lane : lanes_) {
@@ -353,12 +386,6 @@ class Provider {
       if (lane.open && lane.open->count() != 0 &&
           now - lane.open->first_packet_number() > max_lag_packets) {
         co_await flush(lane);
-      }
-      if (!lane.ack_requested && !lane.unacknowledged.empty() &&
-          now - lane.unacknowledged.front().first_packet > max_lag_packets) {
-        lane.ack_requested = true;
-        send(*lane.owner, std::make_shared<const std::vector<std::uint8_t>>(
-                              encode_lane_frame(FrameType::ack_request, lane.id)));
       }
     }
   }
@@ -377,9 +404,15 @@ class Provider {
     send(connection, std::make_shared<const std::vector<std::uint8_t>>(
                          encode_lane_frame(FrameType::open_lane, lane.id)));
     if (!resend) return;
-    for (const Pending& pending : lane.unacknowledged) send(connection, pending.frame);
+    // What the lost consumer acknowledged since the lane was last clean is forgotten and done
+    // again: its state died with it.
+    for (Pending& pending : lane.retained) {
+      pending.acknowledged = false;
+      pending.delta = {};
+      send(connection, pending.frame);
+    }
+    lane.unacknowledged = lane.retained.size();
     if (lane.finish) send(connection, lane.finish);
-    lane.ack_requested = false;
   }
 
   void lost(Connection& connection, const std::string& reason) {
@@ -401,7 +434,7 @@ class Provider {
       if (lane->done) continue;
       if (!lane->replayable) {
         fail(fmt::format(
-            "connection {} was lost while lane {} held reassembly state its unacknowledged "
+            "connection {} was lost while lane {} held reassembly state that the retained "
             "batches cannot rebuild; no partial answer is printed",
             connection.id, lane->id));
         return;
@@ -418,8 +451,9 @@ class Provider {
         return;
       }
       adopt(*survivor, *lane, true);
-      warn_(fmt::format("lane {} and its {} unacknowledged batches went to connection {}", lane->id,
-                        lane->unacknowledged.size() + (lane->finish ? 1 : 0), survivor->id));
+      warn_(fmt::format("lane {} went to connection {}, with {} batches to process again{}",
+                        lane->id, survivor->id, lane->retained.size(),
+                        lane->finish ? " and its finish" : ""));
     }
     connection.lanes.clear();
     progress_.notify();
@@ -461,6 +495,14 @@ class Provider {
   Signal progress_;
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_{context_};
+  // What a lane may retain before it gives up being rebuildable (a lane that is never clean,
+  // say under a SYN scan of port 53): a share of 16 MiB, at least two windows.
+  std::size_t max_retained_bytes_ =
+      settings_.hooks.retain_bytes != 0
+          ? settings_.hooks.retain_bytes
+          : std::max<std::size_t>(
+                2 * std::size_t{settings_.window} * settings_.batch_bytes,
+                (std::size_t{16} << 20) / std::max<std::uint32_t>(1, settings_.connections));
   std::size_t batch_bytes_ =
       settings_.hooks.batch_bytes != 0 ? settings_.hooks.batch_bytes : settings_.batch_bytes;
   std::vector<Lane> lanes_;

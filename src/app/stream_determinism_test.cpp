@@ -1,0 +1,123 @@
+// SPEC: the results depend on nothing but the input and the options, not on how many streams
+// did the work nor on their timing. The stream mode's text and JSON reports must equal -c 0's
+// byte for byte, for every connection count, with random delays in the consumers and with
+// connections killed part-way.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "app/capture_analysis.hpp"
+#include "app/stream_analysis.hpp"
+#include "report/json_report.hpp"
+#include "report/text_report.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace pa::app {
+namespace {
+
+struct Reports {
+  std::string text;
+  std::string json;
+};
+
+Reports render(const CaptureAnalysis& analysis, const analysis::AnalysisOptions& options) {
+  std::ostringstream text;
+  report::write_text_report(text, analysis.result, options);
+  std::ostringstream json;
+  report::write_json_report(json, analysis.result, options, analysis.summary);
+  return {text.str(), json.str()};
+}
+
+void ignore(std::string_view) {}
+
+Reports direct(const std::vector<std::string>& paths, const analysis::AnalysisOptions& options) {
+  return render(analyze_captures(paths, options, ignore), options);
+}
+
+Reports streamed(const std::vector<std::string>& paths, const analysis::AnalysisOptions& options,
+                 std::uint32_t connections, const std::string& hooks) {
+  stream::StreamSettings settings;
+  settings.port = 0;
+  settings.connections = connections;
+  settings.hooks = stream::TestHooks::parse(hooks);
+  return render(analyze_captures_streamed(paths, options, settings, ignore, ignore), options);
+}
+
+// Every count the issue names, some with random delays or faults (smaller batches, so that
+// a kill falls in the middle of the run).
+const std::vector<std::pair<std::uint32_t, std::string>> schedules = {
+    {1, ""},
+    {2, "delay_us=300,seed=2"},
+    {3, "batch_bytes=16384,kill=1@3"},
+    {7, "delay_us=100,seed=7,batch_bytes=8192,kill=0@2,kill=5@4"},
+    {10, ""},
+    {64, "delay_us=50,seed=64"},
+};
+
+void expect_same_reports(const std::vector<std::string>& paths,
+                         const analysis::AnalysisOptions& options) {
+  const Reports expected = direct(paths, options);
+  for (const auto& [connections, hooks] : schedules) {
+    const Reports got = streamed(paths, options, connections, hooks);
+    EXPECT_EQ(got.text, expected.text) << "-c " << connections << " " << hooks;
+    EXPECT_EQ(got.json, expected.json) << "-c " << connections << " " << hooks;
+  }
+}
+
+std::vector<std::string> corpus_files() {
+  std::vector<std::string> files;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(PA_SHARED_DIR) + "/corpus/real")) {
+    if (entry.is_regular_file()) files.push_back(entry.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+class StreamDeterminism : public testing::TestWithParam<std::string> {};
+
+TEST_P(StreamDeterminism, GivesTheInProcessReportForEveryCountAndSchedule) {
+  expect_same_reports({std::string(PA_SHARED_DIR) + "/corpus/real/" + GetParam()},
+                      analysis::AnalysisOptions{});
+}
+
+INSTANTIATE_TEST_SUITE_P(RealCorpus, StreamDeterminism, testing::ValuesIn(corpus_files()),
+                         [](const testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
+                           }
+                           return name;
+                         });
+
+TEST(StreamDeterminismOptions, HoldsWithPresetsWithoutLearningAndForSeveralFiles) {
+  const std::string real = std::string(PA_SHARED_DIR) + "/corpus/real/";
+  analysis::AnalysisOptions options;
+  options.preset_addresses = {*base::IpAddress::parse("74.125.95.104")};
+  options.learn_from_dns = false;
+  expect_same_reports({real + "chrissanders__http_google.pcapng"}, options);
+  options.learn_from_dns = true;
+  options.watch_host = "www.espn.com";
+  expect_same_reports({real + "chrissanders__http_espn.pcapng",
+                       real + "chrissanders__http_google.pcapng", real + "pcpp__example2.pcap"},
+                      options);
+}
+
+TEST(StreamDeterminismGenerated, HoldsOnGeneratedCaptures) {
+  const std::string generator = PA_GENERATOR;
+  if (!std::filesystem::exists(generator)) GTEST_SKIP() << "no generator at " << generator;
+  test::TempDir dir;
+  for (const char* format : {"pcap", "pcapng"}) {
+    const std::string path = dir.file(std::string("generated.") + format);
+    const std::string command =
+        generator + " --seed 11 --size 4000000 --format " + format + " -o " + path + " > /dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    expect_same_reports({path}, analysis::AnalysisOptions{});
+  }
+}
+
+}  // namespace
+}  // namespace pa::app
