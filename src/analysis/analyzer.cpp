@@ -207,8 +207,12 @@ bool Analyzer::same_name(const NameRef& a, const NameRef& b) const noexcept {
 
 AnalysisResult Analyzer::result() const {
   AnalysisResult result;
-  for (std::size_t port = 0; port < source_ports_.size(); ++port) {
-    if (source_ports_.test(port)) result.source_ports.push_back(static_cast<std::uint16_t>(port));
+  // Most results have no port to list (PartialAnalyzer::take() asks for one per batch): an
+  // empty set skips the 65,536 tests.
+  if (source_ports_.any()) {
+    for (std::size_t port = 0; port < source_ports_.size(); ++port) {
+      if (source_ports_[port]) result.source_ports.push_back(static_cast<std::uint16_t>(port));
+    }
   }
   result.query_counts.reserve(query_counts_.size());
   for (const auto& [key, count] : query_counts_) {
