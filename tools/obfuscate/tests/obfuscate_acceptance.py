@@ -49,6 +49,12 @@ def cmd_runs(a):
     defaults, and from a sub-folder with another seed."""
     work = Path(a.work)
     runs = {}
+    # The sources change under the build: bring compile_commands.json and the original up to
+    # date first.
+    built = subprocess.run(["cmake", "--build", a.build, "--target", "packet-analysis", "-j2"],
+                           capture_output=True, text=True)
+    if built.returncode != 0:
+        fail(f"cannot bring {a.build} up to date:\n{built.stdout[-5000:]}\n{built.stderr}")
     out1 = fresh(work / "run1")
     run_tool(a.tool, ["--root", a.root, "-p", a.build, "--out", str(out1)], "/")
     runs["first"] = single_new_tree(out1)
@@ -317,9 +323,9 @@ def main():
     parser.add_argument("--corpus")
     parser.add_argument("--allowlist")
     parser.add_argument("--fixture")
-    parser.add_argument("--configure", default="", help="configure options, ';'-separated")
+    parser.add_argument("--configure", default="", help="configure options, ','-separated")
     a = parser.parse_args()
-    a.configure = [o for o in a.configure.split(";") if o]
+    a.configure = [o for o in a.configure.split(",") if o]
     {"runs": cmd_runs, "build-copy": cmd_build_copy, "behaviour": cmd_behaviour,
      "leaks": cmd_leaks, "deterministic": cmd_deterministic, "fixture": cmd_fixture,
      "refusals": cmd_refusals}[a.command](a)
