@@ -30,6 +30,11 @@ bench: deps
 fuzz: deps
 	fuzz/run
 
+# An obfuscated copy of src/ in a new DDMMYYYY_HHMMSS folder here (or in OUT=dir).
+obfuscate: build
+	cmake --build --preset dev --target packet-analysis-obfuscate -j $(JOBS)
+	build/tools/obfuscate/packet-analysis-obfuscate --out $(or $(OUT),.)
+
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
