@@ -1,16 +1,44 @@
 #include "app/capture_analysis.hpp"
 
+#include <filesystem>
 #include <memory>
+#include <optional>
+#include <system_error>
 
+#include "app/progress_line.hpp"
 #include "capture/capture_merger.hpp"
 #include "capture/capture_reader.hpp"
 #include "reassembly/packet_dissector.hpp"
 
 namespace pa::app {
+namespace {
+
+// The inputs' total size, when every one is a plain regular file (not standard input, not
+// compressed), so that bytes read can be compared with it.
+std::optional<std::uint64_t> total_size(const capture::CaptureMerger& merger) {
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < merger.file_count(); ++i) {
+    const capture::CaptureReader& reader = merger.reader(i);
+    std::error_code error;
+    const auto size = std::filesystem::file_size(reader.path(), error);
+    if (error || reader.decompressed() || reader.path() == "-") return std::nullopt;
+    total += size;
+  }
+  return total;
+}
+
+std::uint64_t bytes_read(const capture::CaptureMerger& merger) noexcept {
+  std::uint64_t bytes = 0;
+  for (std::size_t i = 0; i < merger.file_count(); ++i) bytes += merger.reader(i).bytes_read();
+  return bytes;
+}
+
+}  // namespace
 
 CaptureAnalysis analyze_captures(const std::vector<std::string>& paths,
                                  const analysis::AnalysisOptions& options,
-                                 const std::function<void(std::string_view)>& warn) {
+                                 const std::function<void(std::string_view)>& warn,
+                                 bool show_progress) {
   analysis::Analyzer analyzer(options);  // throws std::invalid_argument for a bad watch host
   std::vector<std::unique_ptr<capture::CaptureReader>> readers;
   readers.reserve(paths.size());
@@ -20,13 +48,16 @@ CaptureAnalysis analyze_captures(const std::vector<std::string>& paths,
   outcome.summary.inputs = paths;
   reassembly::PacketDissector dissector;
   capture::CaptureMerger merger(std::move(readers));
+  ProgressLine progress(show_progress, total_size(merger));
   capture::PacketRecord record;
   decode::PacketContext context;
   while (merger.next(record)) {
     ++context.packet_number;
     context.timestamp_ns = record.timestamp_ns;
     dissector.dissect(record, context, analyzer);
+    if (progress.due()) progress.redraw(bytes_read(merger), context.packet_number);
   }
+  progress.finish();
   dissector.finish(context, analyzer);
   for (const auto& problem : merger.problems()) {
     warn(problem.message);

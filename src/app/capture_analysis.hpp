@@ -18,9 +18,11 @@ struct CaptureAnalysis {
 // Analyzes the captures as one, in-process: opens them all first (so a file that is not a
 // capture fails before any output, throwing capture::CaptureError), then merges, dissects and
 // analyzes every record. Problems met part-way (a cut-short last record) go to `warn` as
-// they are found and into the summary's warnings.
+// they are found and into the summary's warnings. `show_progress` draws a progress line on
+// standard error during long runs (see ProgressLine).
 CaptureAnalysis analyze_captures(const std::vector<std::string>& paths,
                                  const analysis::AnalysisOptions& options,
-                                 const std::function<void(std::string_view)>& warn);
+                                 const std::function<void(std::string_view)>& warn,
+                                 bool show_progress = false);
 
 }  // namespace pa::app

@@ -12,6 +12,7 @@
 #include "app/capture_analysis.hpp"
 #include "app/command_line.hpp"
 #include "app/input_files.hpp"
+#include "app/progress_line.hpp"
 #include "app/report_destination.hpp"
 #include "capture/capture_reader.hpp"
 #include "report/json_report.hpp"
@@ -96,7 +97,9 @@ int run(const pa::app::CommandLine& options) {
 #endif
   pa::app::ReportDestination destination(options.output_path);
   const auto paths = pa::app::expand_rotated_captures(options.capture_files);
-  write_report(options, destination, pa::app::analyze_captures(paths, options.analysis, warn));
+  write_report(options, destination,
+               pa::app::analyze_captures(paths, options.analysis, warn,
+                                         pa::app::progress_wanted(options.quiet)));
   return exit_success;
 }
 

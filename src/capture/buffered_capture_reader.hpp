@@ -54,6 +54,7 @@ class BufferedCaptureReader : public CaptureReader {
     return problem_;
   }
   [[nodiscard]] std::uint64_t bytes_read() const noexcept final { return input_.offset(); }
+  [[nodiscard]] bool decompressed() const noexcept final { return input_.source().decompressed(); }
   [[nodiscard]] const std::string& path() const noexcept final { return path_; }
 
  protected:

@@ -40,6 +40,7 @@ class ListReader final : public CaptureReader {
     return problem_;
   }
   [[nodiscard]] std::uint64_t bytes_read() const noexcept override { return position_; }
+  [[nodiscard]] bool decompressed() const noexcept override { return false; }
   [[nodiscard]] const std::string& path() const noexcept override { return name_; }
   [[nodiscard]] int calls() const noexcept { return calls_; }
 

@@ -44,6 +44,10 @@ class CaptureReader {
   // Bytes of the capture consumed so far (decompressed), for progress.
   [[nodiscard]] virtual std::uint64_t bytes_read() const noexcept = 0;
 
+  // True for a gzip or zstd file: bytes_read() then counts decompressed bytes, which the
+  // file's size cannot be compared with.
+  [[nodiscard]] virtual bool decompressed() const noexcept = 0;
+
   [[nodiscard]] virtual const std::string& path() const noexcept = 0;
 };
 
