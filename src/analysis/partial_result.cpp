@@ -32,6 +32,7 @@ void PartialAnalyzer::on_tcp_segment(const decode::PacketContext& packet,
   if (source_ports_.test(segment.source_port)) return;
   if (std::find(presets_.begin(), presets_.end(), segment.destination) != presets_.end()) {
     source_ports_.set(segment.source_port);
+    ports_set_.push_back(segment.source_port);
     return;
   }
   auto [where, inserted] =
@@ -42,26 +43,31 @@ void PartialAnalyzer::on_tcp_segment(const decode::PacketContext& packet,
 void PartialAnalyzer::on_dns_message(const decode::PacketContext& packet,
                                      std::span<const std::uint8_t> message,
                                      decode::DnsTransport transport, bool cut_by_capture) noexcept {
+  analyzed_ = true;
   analyzer_->on_dns_message(packet, message, transport, cut_by_capture);
 }
 
 void PartialAnalyzer::on_drop(const decode::PacketContext& packet, base::Drop reason) noexcept {
+  analyzed_ = true;
   analyzer_->on_drop(packet, reason);
 }
 
 PartialResult PartialAnalyzer::take() {
-  AnalysisResult found = analyzer_->result();
   PartialResult partial;
-  partial.query_counts = std::move(found.query_counts);
-  partial.learned = std::move(found.watched_addresses);
-  partial.dns_messages = found.dns_messages;
-  partial.malformed_dns_messages = found.malformed_dns_messages;
-  partial.malformed_answer_sections = found.malformed_answer_sections;
-  partial.skipped_packets = found.skipped_packets;
-  partial.drops = found.drops;
-  for (std::size_t port = 0; port < source_ports_.size(); ++port) {
-    if (source_ports_.test(port)) partial.source_ports.push_back(static_cast<std::uint16_t>(port));
+  if (analyzed_) {
+    AnalysisResult found = analyzer_->result();
+    partial.query_counts = std::move(found.query_counts);
+    partial.learned = std::move(found.watched_addresses);
+    partial.dns_messages = found.dns_messages;
+    partial.malformed_dns_messages = found.malformed_dns_messages;
+    partial.malformed_answer_sections = found.malformed_answer_sections;
+    partial.skipped_packets = found.skipped_packets;
+    partial.drops = found.drops;
+    analyzer_.emplace(options_);
+    analyzed_ = false;
   }
+  std::sort(ports_set_.begin(), ports_set_.end());
+  partial.source_ports = ports_set_;
   partial.syn_candidates.reserve(candidates_.size());
   for (const auto& [key, packet_number] : candidates_) {
     // A candidate whose port counts already adds nothing.
@@ -73,8 +79,8 @@ PartialResult PartialAnalyzer::take() {
               return a.packet_number < b.packet_number;
             });
   candidates_.clear();
-  source_ports_.reset();
-  analyzer_.emplace(options_);
+  for (const std::uint16_t port : ports_set_) source_ports_.reset(port);
+  ports_set_.clear();
   return partial;
 }
 

@@ -60,8 +60,10 @@ class PartialAnalyzer final : public decode::PacketEvents {
   std::vector<base::IpAddress> presets_;
   std::optional<Analyzer> analyzer_;
   std::bitset<65536> source_ports_;
+  std::vector<std::uint16_t> ports_set_;  // the bits of source_ports_, so take() need not scan
   std::unordered_map<std::pair<base::IpAddress, std::uint16_t>, std::uint64_t, PairHash>
       candidates_;
+  bool analyzed_ = false;  // the analyzer saw an event since the last take()
 };
 
 // Merges PartialResults into the AnalysisResult a single Analyzer over all packets in

@@ -106,5 +106,28 @@ TEST(PartialAnalyzer, KeepsTheLastSynPerDestinationAndPortAndStartsAfreshAfterTa
   EXPECT_TRUE(analyzer.take().syn_candidates.empty());
 }
 
+TEST(PartialAnalyzer, HandsOutTheQueriesSeenSinceTheLastTakeAndThenNone) {
+  PartialAnalyzer analyzer(AnalysisOptions{});
+  const std::vector<std::uint8_t> query{
+      0x12, 0x34,  // id
+      0x01, 0x00,  // flags: QR=0, OPCODE=0, RD
+      0x00, 0x01,  // one question
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 'a',  0x07,
+      'e',  'x',  'a',  'm',  'p',  'l',  'e',  0x00,  // a.example
+      0x00, 0x01,                                      // QTYPE A
+      0x00, 0x01,                                      // QCLASS IN
+  };
+  analyzer.on_dns_message({1, 0}, query, decode::DnsTransport::udp, false);
+  analyzer.on_dns_message({2, 0}, query, decode::DnsTransport::udp, false);
+  const PartialResult first = analyzer.take();
+  EXPECT_EQ(first.dns_messages, 2u);
+  ASSERT_EQ(first.query_counts.size(), 1u);
+  EXPECT_EQ(first.query_counts[0].name, "a.example");
+  EXPECT_EQ(first.query_counts[0].count, 2u);
+  const PartialResult second = analyzer.take();
+  EXPECT_EQ(second.dns_messages, 0u);
+  EXPECT_TRUE(second.query_counts.empty());
+}
+
 }  // namespace
 }  // namespace pa::analysis

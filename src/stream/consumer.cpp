@@ -35,6 +35,7 @@ bool holds_nothing(const reassembly::PacketDissector& dissector) noexcept {
 asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket socket, std::uint32_t index,
                                           const TestHooks& hooks) {
   std::vector<std::uint8_t> buffer;
+  std::vector<std::uint8_t> scratch;
   FrameRead frame = co_await read_frame(socket, buffer);
   if (!frame.ok) co_return "no hello from the provider: " + frame.problem;
   if (frame.type != FrameType::hello) co_return "the provider did not start with a hello";
@@ -93,7 +94,7 @@ asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket socket, std::uin
           delay.expires_after(std::chrono::microseconds(random() % (hooks.max_delay_us + 1)));
           co_await delay.async_wait(use_tuple);
         }
-        BatchReader batch(frame.body);
+        BatchReader batch(frame.body, scratch);
         const auto found = lanes.find(batch.lane());
         if (batch.failed() || found == lanes.end()) co_return "a batch for no open lane";
         Lane& lane = *found->second;

@@ -52,21 +52,6 @@ FrameWriter::FrameWriter(FrameType type) {
   bytes_.push_back(static_cast<std::uint8_t>(type));
 }
 
-void FrameWriter::u16(std::uint16_t value) {
-  bytes_.push_back(static_cast<std::uint8_t>(value >> 8));
-  bytes_.push_back(static_cast<std::uint8_t>(value));
-}
-
-void FrameWriter::u32(std::uint32_t value) {
-  u16(static_cast<std::uint16_t>(value >> 16));
-  u16(static_cast<std::uint16_t>(value));
-}
-
-void FrameWriter::u64(std::uint64_t value) {
-  u32(static_cast<std::uint32_t>(value >> 32));
-  u32(static_cast<std::uint32_t>(value));
-}
-
 void FrameWriter::address(const base::IpAddress& address) {
   u8(address.is_v4() ? 4 : 6);
   bytes(address.bytes());
@@ -87,7 +72,8 @@ std::vector<std::uint8_t> FrameWriter::take() {
   return std::move(bytes_);
 }
 
-BatchReader::BatchReader(base::Bytes body) noexcept : reader_(body) {
+BatchReader::BatchReader(base::Bytes body, std::vector<std::uint8_t>& scratch) noexcept
+    : reader_(body), scratch_(scratch) {
   lane_ = reader_.u32();
   seq_ = reader_.u64();
   remaining_ = reader_.u32();
@@ -103,8 +89,21 @@ bool BatchReader::next(decode::PacketContext& context, capture::PacketRecord& re
   record.link_type = static_cast<capture::LinkType>(reader_.u32());
   record.interface_known = reader_.u8() != 0;
   const std::uint32_t captured_length = reader_.u32();
-  record.data = reader_.bytes(captured_length);
-  return !reader_.failed();
+  const std::uint32_t sent_length = reader_.u32();
+  const base::Bytes sent = reader_.bytes(sent_length);
+  if (reader_.failed() || sent_length > captured_length || captured_length > max_captured_length) {
+    reader_.seek(reader_.whole().size() + 1);  // fails the reader for good
+    return false;
+  }
+  if (sent_length == captured_length) {
+    record.data = sent;
+    return true;
+  }
+  // The tail the analysis never reads did not travel: any bytes stand in for it.
+  if (scratch_.size() < captured_length) scratch_.resize(captured_length);
+  std::copy(sent.begin(), sent.end(), scratch_.begin());
+  record.data = base::Bytes(scratch_.data(), captured_length);
+  return true;
 }
 
 BatchBuilder::BatchBuilder(std::uint32_t lane, std::uint64_t seq)
@@ -114,17 +113,19 @@ BatchBuilder::BatchBuilder(std::uint32_t lane, std::uint64_t seq)
   writer_.u32(0);  // the count, patched by take()
 }
 
-void BatchBuilder::add(std::uint64_t packet_number, const capture::PacketRecord& record) {
+void BatchBuilder::add(std::uint64_t packet_number, const capture::PacketRecord& record,
+                       std::size_t read_bytes) {
   if (count_ == 0) first_ = packet_number;
   ++count_;
-  const std::size_t length = std::min(record.data.size(), max_record_bytes_on_wire);
+  const std::size_t sent = std::min({read_bytes, record.data.size(), max_record_bytes_on_wire});
   writer_.u64(packet_number);
   writer_.i64(record.timestamp_ns);
   writer_.u32(record.original_length);
   writer_.u32(static_cast<std::uint32_t>(record.link_type));
   writer_.u8(record.interface_known ? 1 : 0);
-  writer_.u32(static_cast<std::uint32_t>(length));
-  writer_.bytes(record.data.first(length));
+  writer_.u32(static_cast<std::uint32_t>(record.data.size()));
+  writer_.u32(static_cast<std::uint32_t>(sent));
+  writer_.bytes(record.data.first(sent));
 }
 
 std::vector<std::uint8_t> BatchBuilder::take() {

@@ -19,9 +19,12 @@ inline constexpr std::uint32_t protocol_magic = 0x50415354;  // "PAST"
 inline constexpr std::uint16_t protocol_version = 1;
 // Checked on the length prefix, before any buffer is sized for the frame.
 inline constexpr std::uint32_t max_frame_bytes = std::uint32_t{16} << 20;
-// A record longer than this travels cut to it (original length kept): no IPv4 or IPv6 packet
-// the analysis reads is longer than 64 KiB plus link headers, so nothing read changes.
+// At most this many bytes of a record travel; its captured length always does. No IPv4 or
+// IPv6 packet the analysis reads is longer than 64 KiB plus link headers, so what is not sent
+// is never read.
 inline constexpr std::size_t max_record_bytes_on_wire = std::size_t{1} << 20;
+// The longest record a batch may announce (the capture readers' own limit).
+inline constexpr std::uint32_t max_captured_length = std::uint32_t{64} << 20;
 inline constexpr std::size_t frame_prefix_bytes = 4;
 
 enum class FrameType : std::uint8_t {
@@ -42,9 +45,9 @@ class FrameWriter {
  public:
   explicit FrameWriter(FrameType type);
   void u8(std::uint8_t value) { bytes_.push_back(value); }
-  void u16(std::uint16_t value);
-  void u32(std::uint32_t value);
-  void u64(std::uint64_t value);
+  void u16(std::uint16_t value) { big_endian(value, 2); }
+  void u32(std::uint32_t value) { big_endian(value, 4); }
+  void u64(std::uint64_t value) { big_endian(value, 8); }
   void i64(std::int64_t value) { u64(static_cast<std::uint64_t>(value)); }
   void bytes(base::Bytes data) { bytes_.insert(bytes_.end(), data.begin(), data.end()); }
   void address(const base::IpAddress& address);
@@ -53,6 +56,15 @@ class FrameWriter {
   [[nodiscard]] std::vector<std::uint8_t> take();
 
  private:
+  void big_endian(std::uint64_t value, std::size_t width) {
+    const std::size_t at = bytes_.size();
+    bytes_.resize(at + width);
+    for (std::size_t i = width; i-- > 0;) {
+      bytes_[at + i] = static_cast<std::uint8_t>(value);
+      value >>= 8;
+    }
+  }
+
   std::vector<std::uint8_t> bytes_;
 };
 
@@ -81,8 +93,9 @@ struct FinishLane {
 // The body of a batch frame (after its type byte); records are read with next().
 class BatchReader {
  public:
-  // Fails (failed()) when the header does not decode.
-  explicit BatchReader(base::Bytes body) noexcept;
+  // Fails (failed()) when the header does not decode. A record sent without its unread tail
+  // is rebuilt in `scratch` (grown, never shrunk), valid until the next call to next().
+  BatchReader(base::Bytes body, std::vector<std::uint8_t>& scratch) noexcept;
   [[nodiscard]] bool failed() const noexcept { return reader_.failed(); }
   [[nodiscard]] std::uint32_t lane() const noexcept { return lane_; }
   [[nodiscard]] std::uint64_t seq() const noexcept { return seq_; }
@@ -91,6 +104,7 @@ class BatchReader {
 
  private:
   base::ByteReader reader_;
+  std::vector<std::uint8_t>& scratch_;
   std::uint32_t lane_ = 0;
   std::uint64_t seq_ = 0;
   std::uint32_t remaining_ = 0;
@@ -100,7 +114,9 @@ class BatchReader {
 class BatchBuilder {
  public:
   BatchBuilder(std::uint32_t lane, std::uint64_t seq);
-  void add(std::uint64_t packet_number, const capture::PacketRecord& record);
+  // Sends the first `read_bytes` bytes of the record and its captured length.
+  void add(std::uint64_t packet_number, const capture::PacketRecord& record,
+           std::size_t read_bytes);
   [[nodiscard]] std::size_t size() const noexcept { return writer_.size(); }
   [[nodiscard]] std::uint32_t count() const noexcept { return count_; }
   [[nodiscard]] std::uint64_t first_packet_number() const noexcept { return first_; }

@@ -75,13 +75,14 @@ TEST(FrameCodec, CarriesRecordsWithTheirNumbersTimesLengthsAndLinkTypes) {
   first.data = first_bytes;
   capture::PacketRecord second;
   second.interface_known = false;
-  builder.add(17, first);
-  builder.add(19, second);
+  builder.add(17, first, 3);
+  builder.add(19, second, 0);
   EXPECT_EQ(builder.first_packet_number(), 17u);
   const auto frame = builder.take();
   EXPECT_EQ(frame[frame_prefix_bytes], static_cast<std::uint8_t>(FrameType::batch));
 
-  BatchReader reader(body_of(frame));
+  std::vector<std::uint8_t> scratch;
+  BatchReader reader(body_of(frame), scratch);
   EXPECT_EQ(reader.lane(), 3u);
   EXPECT_EQ(reader.seq(), 42u);
   decode::PacketContext context;
@@ -105,13 +106,55 @@ TEST(FrameCodec, FailsABatchWhoseRecordRunsPastTheFrame) {
   const std::array<std::uint8_t, 4> bytes{1, 2, 3, 4};
   capture::PacketRecord record;
   record.data = bytes;
-  builder.add(1, record);
+  builder.add(1, record, 4);
   auto frame = builder.take();
   frame.pop_back();
-  BatchReader reader(body_of(frame));
+  std::vector<std::uint8_t> scratch;
+  BatchReader reader(body_of(frame), scratch);
   decode::PacketContext context;
   EXPECT_FALSE(reader.next(context, record));
   EXPECT_TRUE(reader.failed());
+}
+
+TEST(FrameCodec, SendsOnlyTheBytesReadAndKeepsTheCapturedLength) {
+  BatchBuilder builder(0, 1);
+  const std::array<std::uint8_t, 6> bytes{1, 2, 3, 4, 5, 6};
+  capture::PacketRecord record;
+  record.original_length = 6;
+  record.data = bytes;
+  builder.add(1, record, 2);
+  const auto frame = builder.take();
+  std::vector<std::uint8_t> scratch;
+  BatchReader reader(body_of(frame), scratch);
+  decode::PacketContext context;
+  capture::PacketRecord got;
+  ASSERT_TRUE(reader.next(context, got));
+  ASSERT_EQ(got.data.size(), 6u);  // not cut by the capture: the same size as on the wire
+  EXPECT_EQ(got.data[0], 1);
+  EXPECT_EQ(got.data[1], 2);
+  EXPECT_EQ(got.original_length, 6u);
+}
+
+TEST(FrameCodec, RefusesARecordThatClaimsMoreBytesThanAnyCapture) {
+  FrameWriter writer(FrameType::batch);
+  writer.u32(0);           // lane
+  writer.u64(1);           // seq
+  writer.u32(1);           // one record
+  writer.u64(1);           // packet number
+  writer.i64(0);           // timestamp
+  writer.u32(60);          // original length
+  writer.u32(1);           // link type
+  writer.u8(1);            // interface known
+  writer.u32(0xffffffff);  // captured length: 4 GiB, above max_captured_length
+  writer.u32(0);           // none of it sent
+  const auto frame = writer.take();
+  std::vector<std::uint8_t> scratch;
+  BatchReader reader(body_of(frame), scratch);
+  decode::PacketContext context;
+  capture::PacketRecord record;
+  EXPECT_FALSE(reader.next(context, record));
+  EXPECT_TRUE(reader.failed());
+  EXPECT_TRUE(scratch.empty());
 }
 
 TEST(FrameCodec, CarriesAnAcknowledgementWithItsResultDelta) {

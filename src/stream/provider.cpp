@@ -124,9 +124,10 @@ class Provider {
     while (!stopped_ && merger_.next(record)) {
       ++last_.packet_number;
       last_.timestamp_ns = record.timestamp_ns;
-      Lane& lane = lanes_[router_.lane(record)];
+      const Route route = router_.route(record);
+      Lane& lane = lanes_[route.lane];
       if (!lane.open) lane.open.emplace(lane.id, lane.next_seq++);
-      lane.open->add(last_.packet_number, record);
+      lane.open->add(last_.packet_number, record, route.read_bytes);
       if (lane.open->size() >= batch_bytes_) co_await flush(lane);
       if (++since_check == 4096) {
         since_check = 0;

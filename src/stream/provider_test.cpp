@@ -155,7 +155,8 @@ struct RawPeer {
     for (;;) {
       auto [type, body] = read();
       if (type != FrameType::batch) continue;
-      BatchReader batch(body);
+      std::vector<std::uint8_t> scratch;
+      BatchReader batch(body, scratch);
       return {batch.lane(), batch.seq()};
     }
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "capture/packet_record.hpp"
@@ -11,11 +12,21 @@ namespace pa::stream {
 // reassembly state. Only the link layer and the outermost IP header are decoded, with the
 // calls PacketDissector makes, so a record it can place is placed the same way here. A record
 // whose IP header does not decode is only counted as a drop, wherever it goes: it goes round.
+//
+// It also says how many of the record's first bytes the analysis can read. A TCP or UDP packet
+// that is not a fragment and has no port 53 on either side is analyzed from its headers alone
+// (no checksum is verified, no payload read), so its payload need not travel: only its length
+// does, and the consumer's copy holds other bytes there (docs/stream-protocol.md).
+struct Route {
+  std::uint32_t lane = 0;
+  std::size_t read_bytes = 0;  // a prefix of the record; the rest is never read
+};
+
 class RecordRouter {
  public:
   explicit RecordRouter(std::uint32_t lanes) noexcept : lanes_(lanes == 0 ? 1 : lanes) {}
 
-  [[nodiscard]] std::uint32_t lane(const capture::PacketRecord& record) noexcept;
+  [[nodiscard]] Route route(const capture::PacketRecord& record) noexcept;
 
  private:
   std::uint32_t lanes_;
