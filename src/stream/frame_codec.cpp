@@ -47,7 +47,8 @@ std::optional<std::string> check_frame_length(std::uint32_t length) {
   return std::nullopt;
 }
 
-FrameWriter::FrameWriter(FrameType type) {
+FrameWriter::FrameWriter(FrameType type, std::size_t expected_bytes) {
+  bytes_.reserve(expected_bytes);
   bytes_.resize(frame_prefix_bytes);
   bytes_.push_back(static_cast<std::uint8_t>(type));
 }
@@ -106,8 +107,8 @@ bool BatchReader::next(decode::PacketContext& context, capture::PacketRecord& re
   return true;
 }
 
-BatchBuilder::BatchBuilder(std::uint32_t lane, std::uint64_t seq)
-    : writer_(FrameType::batch), seq_(seq) {
+BatchBuilder::BatchBuilder(std::uint32_t lane, std::uint64_t seq, std::size_t expected_bytes)
+    : writer_(FrameType::batch, expected_bytes), seq_(seq) {
   writer_.u32(lane);
   writer_.u64(seq);
   writer_.u32(0);  // the count, patched by take()

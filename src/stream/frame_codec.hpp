@@ -43,7 +43,7 @@ std::optional<std::string> check_frame_length(std::uint32_t length);
 // Builds one frame: the length prefix is filled in by take().
 class FrameWriter {
  public:
-  explicit FrameWriter(FrameType type);
+  explicit FrameWriter(FrameType type, std::size_t expected_bytes = 0);
   void u8(std::uint8_t value) { bytes_.push_back(value); }
   void u16(std::uint16_t value) { big_endian(value, 2); }
   void u32(std::uint32_t value) { big_endian(value, 4); }
@@ -113,7 +113,7 @@ class BatchReader {
 // Collects records of one lane into a batch frame.
 class BatchBuilder {
  public:
-  BatchBuilder(std::uint32_t lane, std::uint64_t seq);
+  BatchBuilder(std::uint32_t lane, std::uint64_t seq, std::size_t expected_bytes = 0);
   // Sends the first `read_bytes` bytes of the record and its captured length.
   void add(std::uint64_t packet_number, const capture::PacketRecord& record,
            std::size_t read_bytes);

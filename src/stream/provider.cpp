@@ -126,7 +126,8 @@ class Provider {
       last_.timestamp_ns = record.timestamp_ns;
       const Route route = router_.route(record);
       Lane& lane = lanes_[route.lane];
-      if (!lane.open) lane.open.emplace(lane.id, lane.next_seq++);
+      // Room for a full batch and one more record of usual size: one allocation per batch.
+      if (!lane.open) lane.open.emplace(lane.id, lane.next_seq++, batch_bytes_ + 2048);
       lane.open->add(last_.packet_number, record, route.read_bytes);
       if (lane.open->size() >= batch_bytes_) co_await flush(lane);
       if (++since_check == 4096) {
