@@ -235,9 +235,11 @@ class Provider {
     asio::co_spawn(context_, writer(connection), rethrow);
     asio::co_spawn(context_, reader(connection), rethrow);
     if (!started_) {
-      const auto lane_id = static_cast<std::uint32_t>(connections_.size() - 1);
-      adopt(connection, lanes_[lane_id], false);
-      if (connections_.size() == lanes_.size()) {
+      const auto free_lane = std::find_if(lanes_.begin(), lanes_.end(),
+                                          [](const Lane& lane) { return lane.owner == nullptr; });
+      adopt(connection, *free_lane, false);
+      if (std::none_of(lanes_.begin(), lanes_.end(),
+                       [](const Lane& lane) { return lane.owner == nullptr; })) {
         started_ = true;
         progress_.notify();
       }
@@ -260,8 +262,12 @@ class Provider {
       }
       if (!connection.queue.empty()) connection.queue.pop_front();
       if (connection.closing && connection.queue.empty()) {
+        // The bye is out and every acknowledgement is in: nothing more to read either, and a
+        // peer that would never close cannot hold the run open.
         std::error_code ignored;
-        connection.socket.shutdown(tcp::socket::shutdown_send, ignored);
+        connection.socket.shutdown(tcp::socket::shutdown_both, ignored);
+        connection.socket.close(ignored);
+        connection.alive = false;
         co_return;
       }
     }
@@ -429,7 +435,9 @@ class Provider {
     warn_(fmt::format("connection {} lost: {}", connection.id, reason));
     if (open_lanes == 0) return;
     if (!started_) {
-      fail(fmt::format("connection {} was lost before the run started", connection.id));
+      // Nothing was sent yet: its lane waits for the next connection.
+      for (Lane* lane : connection.lanes) lane->owner = nullptr;
+      connection.lanes.clear();
       return;
     }
     for (Lane* lane : connection.lanes) {

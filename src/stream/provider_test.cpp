@@ -227,6 +227,18 @@ TEST(Provider, ResendsTheBatchesOfAPeerThatDisconnectsMidFrame) {
   expect_same(run.outcome(), analyze_directly(small_capture));
 }
 
+TEST(Provider, GivesTheLaneOfAPeerThatLeavesBeforeTheStartToTheNextConnection) {
+  ProviderRun run(small_capture, settings_for(2));
+  {
+    RawPeer peer(run.port());
+    peer.handshake();
+  }
+  consume_in_thread(run.port(), 2).join();
+  run.join();
+  EXPECT_EQ(run.error(), "");
+  expect_same(run.outcome(), analyze_directly(small_capture));
+}
+
 TEST(Provider, DropsAPeerThatNeverReadsAndFinishesWithoutIt) {
   StreamSettings settings = settings_for(2);
   settings.hooks.stall_ms = 300;
