@@ -1,5 +1,7 @@
 #include "reassembly/packet_dissector.hpp"
 
+#include <optional>
+
 #include "decode/ipv4.hpp"
 #include "decode/ipv6.hpp"
 #include "decode/link_layer.hpp"
@@ -14,6 +16,29 @@ using decode::IpProtocol;
 namespace {
 
 constexpr std::uint16_t dns_port = 53;
+
+// Hands a fragment of an IPv4 or IPv6 packet to the reassembler. Returns the datagram's
+// payload when this fragment completed it (owned by the reassembler, valid until its next
+// call); nothing while it waits, or when the fragment was dropped (the snap length cut it,
+// so it cannot be placed: `cut_reason`; or the reassembler refused it).
+template <class IpView>
+std::optional<base::Bytes> reassemble(IpFragmentReassembler& fragments, const IpView& ip,
+                                      Drop cut_reason, const decode::PacketContext& packet,
+                                      decode::PacketEvents& events) noexcept {
+  if (ip.payload_cut) {
+    events.on_drop(packet, cut_reason);
+    return std::nullopt;
+  }
+  const auto outcome =
+      fragments.add(FragmentKey{ip.source, ip.destination, ip.fragment.identification, ip.protocol},
+                    ip.fragment, ip.payload, packet, events);
+  if (!outcome) {
+    events.on_drop(packet, outcome.drop());
+    return std::nullopt;
+  }
+  if (!outcome->complete) return std::nullopt;
+  return outcome->datagram;
+}
 
 }  // namespace
 
@@ -42,17 +67,9 @@ void PacketDissector::dissect(const capture::PacketRecord& record,
                         packet, events);
       return;
     }
-    if (ip->payload_cut) {
-      events.on_drop(packet, Drop::ipv4_truncated);
-      return;
-    }
-    const auto outcome = fragments_.add(
-        FragmentKey{ip->source, ip->destination, ip->fragment.identification, ip->protocol},
-        ip->fragment, ip->payload, packet, events);
-    if (!outcome) {
-      events.on_drop(packet, outcome.drop());
-    } else if (outcome->complete) {
-      dissect_transport(ip->source, ip->destination, ip->protocol, outcome->datagram, false, packet,
+    const auto datagram = reassemble(fragments_, *ip, Drop::ipv4_truncated, packet, events);
+    if (datagram) {
+      dissect_transport(ip->source, ip->destination, ip->protocol, *datagram, false, packet,
                         events);
     }
     return;
@@ -68,24 +85,14 @@ void PacketDissector::dissect(const capture::PacketRecord& record,
                       packet, events);
     return;
   }
-  if (ip->payload_cut) {
-    events.on_drop(packet, Drop::ipv6_truncated);
-    return;
-  }
-  const auto outcome = fragments_.add(
-      FragmentKey{ip->source, ip->destination, ip->fragment.identification, ip->protocol},
-      ip->fragment, ip->payload, packet, events);
-  if (!outcome) {
-    events.on_drop(packet, outcome.drop());
-    return;
-  }
-  if (!outcome->complete) return;
+  const auto datagram = reassemble(fragments_, *ip, Drop::ipv6_truncated, packet, events);
+  if (!datagram) return;
   // Headers after the fragment header belong to the fragmentable part (RFC 8200 4.5).
   decode::Ipv6View whole;
   whole.source = ip->source;
   whole.destination = ip->destination;
   whole.extension_count = ip->extension_count;
-  const auto walked = decode::walk_ipv6_extensions(whole, ip->protocol, outcome->datagram);
+  const auto walked = decode::walk_ipv6_extensions(whole, ip->protocol, *datagram);
   if (!walked) {
     events.on_drop(packet, walked.drop());
   } else if (walked->fragment.is_fragment) {
