@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/ip_address.hpp"
+#include "decode/packet_events.hpp"
 #include "dns_message.hpp"
 
 namespace pa::generate {
@@ -14,16 +15,8 @@ using MacAddress = std::array<std::uint8_t, 6>;
 
 enum class PacketKind : std::uint8_t { udp, tcp, ipv4_fragment, arp, icmp_echo };
 
-// RFC 9293 3.1 control bits.
-namespace tcp_flag {
-inline constexpr std::uint8_t fin = 0x01;
-inline constexpr std::uint8_t syn = 0x02;
-inline constexpr std::uint8_t rst = 0x04;
-inline constexpr std::uint8_t psh = 0x08;
-inline constexpr std::uint8_t ack = 0x10;
-inline constexpr std::uint8_t ece = 0x40;
-inline constexpr std::uint8_t cwr = 0x80;
-}  // namespace tcp_flag
+// RFC 9293 3.1 control bits, as the decoder names them.
+namespace tcp_flag = decode::tcp_flag;
 
 // One packet as the traffic model means it: who sends what to whom and when. The packet
 // builder turns it into frame bytes; the expected-answer bookkeeping reads the same value, so
