@@ -113,7 +113,7 @@ TEST(StreamDeterminismGenerated, HoldsOnGeneratedCaptures) {
   for (const char* format : {"pcap", "pcapng"}) {
     const std::string path = dir.file(std::string("generated.") + format);
     const std::string command =
-        generator + " --seed 11 --size 4000000 --format " + format + " -o " + path + " > /dev/null";
+        generator + " --seed 11 --size 20000000 --format " + format + " -o " + path + " > /dev/null";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
     expect_same_reports({path}, analysis::AnalysisOptions{});
   }

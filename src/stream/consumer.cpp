@@ -32,7 +32,7 @@ bool holds_nothing(const reassembly::PacketDissector& dissector) noexcept {
 
 }  // namespace
 
-asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket socket, std::uint32_t index,
+asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket& socket, std::uint32_t index,
                                           const TestHooks& hooks) {
   std::vector<std::uint8_t> buffer;
   std::vector<std::uint8_t> scratch;

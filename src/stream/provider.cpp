@@ -529,6 +529,21 @@ void rethrow_error(const std::exception_ptr& error) {
   if (error) std::rethrow_exception(error);
 }
 
+// One consumer connection: connects to the first endpoint that answers, then runs the
+// protocol. `socket` and `problem` belong to the caller and outlive the io_context's run.
+asio::awaitable<void> connect_and_consume(tcp::socket& socket, std::vector<tcp::endpoint> targets,
+                                          std::string where, std::uint32_t index,
+                                          const TestHooks& hooks, std::string& problem) {
+  auto [error, endpoint] = co_await asio::async_connect(socket, targets, use_tuple);
+  if (error) {
+    problem = fmt::format("cannot connect to {}: {}", where, error.message());
+    co_return;
+  }
+  std::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  problem = co_await run_consumer(socket, index, hooks);
+}
+
 }  // namespace
 
 StreamOutcome provide(std::vector<std::unique_ptr<capture::CaptureReader>> readers,
@@ -561,34 +576,28 @@ StreamOutcome provide(std::vector<std::unique_ptr<capture::CaptureReader>> reade
   asio::co_spawn(context, provider.accept_loop(), rethrow_error);
   asio::co_spawn(context, provider.pump(), rethrow_error);
   asio::co_spawn(context, provider.watchdog(), rethrow_error);
-  if (settings.in_process_consumers) {
-    const tcp::endpoint target(bound.address().is_unspecified()
-                                   ? asio::ip::address(asio::ip::address_v4::loopback())
-                                   : bound.address(),
-                               bound.port());
-    for (std::uint32_t i = 0; i < settings.connections; ++i) {
-      asio::co_spawn(
-          context,
-          [&, i]() -> asio::awaitable<void> {
-            tcp::socket socket(context);
-            auto [connect_error] = co_await socket.async_connect(target, use_tuple);
-            if (connect_error) {
-              warn(fmt::format("consumer {} cannot connect: {}", i, connect_error.message()));
-              co_return;
-            }
-            socket.set_option(tcp::no_delay(true), connect_error);
-            const std::string problem = co_await run_consumer(std::move(socket), i, settings.hooks);
-            if (!problem.empty() && !provider.failure()) {
-              warn(fmt::format("consumer {} stopped: {}", i, problem));
-            }
-          },
-          rethrow_error);
-    }
+  // The consumers' sockets and outcomes live here, beyond every coroutine that uses them.
+  const std::uint32_t local = settings.in_process_consumers ? settings.connections : 0;
+  std::vector<std::unique_ptr<tcp::socket>> sockets;
+  std::vector<std::string> problems(local);
+  const tcp::endpoint target(bound.address().is_unspecified()
+                                 ? asio::ip::address(asio::ip::address_v4::loopback())
+                                 : bound.address(),
+                             bound.port());
+  for (std::uint32_t i = 0; i < local; ++i) {
+    sockets.push_back(std::make_unique<tcp::socket>(context));
+    asio::co_spawn(context,
+                   connect_and_consume(*sockets[i], {target}, fmt::format("{}", target.port()), i,
+                                       settings.hooks, problems[i]),
+                   rethrow_error);
   }
   context.run();
   if (provider.failure()) {
     if (provider.interrupted()) throw StreamInterrupted(*provider.failure());
     throw StreamError(*provider.failure());
+  }
+  for (std::uint32_t i = 0; i < local; ++i) {
+    if (!problems[i].empty()) warn(fmt::format("consumer {} stopped: {}", i, problems[i]));
   }
   return provider.outcome();
 }
@@ -617,26 +626,17 @@ void consume(const std::string& host, std::uint16_t port, std::uint32_t connecti
     }
   });
   std::size_t running = connections;
+  const std::vector<tcp::endpoint> targets(endpoints.begin(), endpoints.end());
   for (std::uint32_t i = 0; i < connections; ++i) {
-    asio::co_spawn(
-        context,
-        [&, i]() -> asio::awaitable<void> {
-          tcp::socket& socket = *sockets[i];
-          auto [connect_error, connected] =
-              co_await asio::async_connect(socket, endpoints, use_tuple);
-          if (connect_error) {
-            problems[i] =
-                fmt::format("cannot connect to {}:{}: {}", host, port, connect_error.message());
-          } else {
-            socket.set_option(tcp::no_delay(true), connect_error);
-            problems[i] = co_await run_consumer(std::move(socket), i, hooks);
-          }
-          if (--running == 0) {
-            std::error_code ignored;
-            signals.cancel(ignored);
-          }
-        },
-        rethrow_error);
+    asio::co_spawn(context,
+                   connect_and_consume(*sockets[i], targets, fmt::format("{}:{}", host, port), i,
+                                       hooks, problems[i]),
+                   [&](const std::exception_ptr& failure) {
+                     rethrow_error(failure);
+                     if (--running != 0) return;
+                     std::error_code ignored;
+                     signals.cancel(ignored);
+                   });
   }
   context.run();
   if (interrupted) throw StreamInterrupted("interrupted");
