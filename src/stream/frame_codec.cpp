@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 namespace pa::stream {
 
@@ -119,13 +120,24 @@ void BatchBuilder::add(std::uint64_t packet_number, const capture::PacketRecord&
   if (count_ == 0) first_ = packet_number;
   ++count_;
   const std::size_t sent = std::min({read_bytes, record.data.size(), max_record_bytes_on_wire});
-  writer_.u64(packet_number);
-  writer_.i64(record.timestamp_ns);
-  writer_.u32(record.original_length);
-  writer_.u32(static_cast<std::uint32_t>(record.link_type));
-  writer_.u8(record.interface_known ? 1 : 0);
-  writer_.u32(static_cast<std::uint32_t>(record.data.size()));
-  writer_.u32(static_cast<std::uint32_t>(sent));
+  // The fixed part of a record, laid out at once: this runs for every packet.
+  std::array<std::uint8_t, record_header_bytes> header;
+  std::size_t at = 0;
+  const auto put = [&](std::uint64_t value, std::size_t width) {
+    for (std::size_t i = width; i-- > 0;) {
+      header[at + i] = static_cast<std::uint8_t>(value);
+      value >>= 8;
+    }
+    at += width;
+  };
+  put(packet_number, 8);
+  put(static_cast<std::uint64_t>(record.timestamp_ns), 8);
+  put(record.original_length, 4);
+  put(static_cast<std::uint32_t>(record.link_type), 4);
+  put(record.interface_known ? 1 : 0, 1);
+  put(record.data.size(), 4);
+  put(sent, 4);
+  writer_.bytes(header);
   writer_.bytes(record.data.first(sent));
 }
 

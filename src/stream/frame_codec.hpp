@@ -113,6 +113,10 @@ class BatchReader {
 // Collects records of one lane into a batch frame.
 class BatchBuilder {
  public:
+  // Packet number, timestamp, original length, link type, interface flag, captured and sent
+  // lengths.
+  static constexpr std::size_t record_header_bytes = 8 + 8 + 4 + 4 + 1 + 4 + 4;
+
   BatchBuilder(std::uint32_t lane, std::uint64_t seq, std::size_t expected_bytes = 0);
   // Sends the first `read_bytes` bytes of the record and its captured length.
   void add(std::uint64_t packet_number, const capture::PacketRecord& record,
