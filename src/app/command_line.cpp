@@ -13,11 +13,13 @@ namespace {
 constexpr const char* description =
     "packet-analysis: reads network captures and reports the domain names looked up in DNS A\n"
     "queries, the addresses a watched host had in DNS answers, and the source ports of TCP\n"
-    "connections opened to that host on a watched port.";
+    "connections opened to that host on a watched port. With -i it captures live, and words\n"
+    "after the options are a capture filter, as tcpdump takes them.";
 
 constexpr const char* epilog =
     "Exit status: 0 success, 1 bad input or runtime error, 2 usage error, 130 interrupted\n"
-    "(SIGINT or SIGTERM in the stream mode: no report is written).\n"
+    "(SIGINT or SIGTERM in the stream mode: no report is written). A live capture (-i) ends\n"
+    "on SIGINT or SIGTERM with its report and status 0; SIGUSR1 prints a report at once.\n"
     "Several files are analyzed as one capture, merged by timestamp. A name that does not\n"
     "exist but whose rotated parts NAME1, NAME2, ... do stands for all of them.";
 
@@ -31,7 +33,141 @@ struct RawValues {
   long long stream_connections = 10;
   int watch_port = 80;
   std::string connect;
+  // -i and the options only a live capture takes.
+  std::string interface;
+  bool list_interfaces = false;
+  std::string filter;
+  std::vector<std::string> filter_words;
+  long long snap_length = 262144;
+  bool no_promiscuous = false;
+  long long buffer_size_kib = 0;
+  double duration_seconds = 0;
+  long long packet_limit = 0;
+  double interval_seconds = 0;
+  std::string write_path;
 };
+
+// The live capture's options: on the default command only (serve hands out files).
+void add_live_options(CLI::App& cli, RawValues& raw) {
+  cli.add_option("-i,--interface", raw.interface,
+                 "Capture live on INTERFACE instead of reading files\n"
+                 "('any': every interface); needs root or CAP_NET_RAW")
+      ->type_name("INTERFACE");
+  cli.add_flag("-D,--list-interfaces", raw.list_interfaces,
+               "List the interfaces -i can capture on, and exit");
+  cli.add_option("--filter", raw.filter,
+                 "Capture filter in BPF syntax (as tcpdump's); words\n"
+                 "after the options are one too")
+      ->type_name("EXPR");
+  cli.add_option("--snaplen", raw.snap_length, "Bytes kept of each packet (default 262144)")
+      ->type_name("BYTES");
+  cli.add_flag("--no-promiscuous", raw.no_promiscuous,
+               "Do not put the interface into promiscuous mode");
+  cli.add_option("--buffer-size", raw.buffer_size_kib,
+                 "Kernel capture buffer in KiB (default: libpcap's)")
+      ->type_name("KIB");
+  cli.add_option("--duration", raw.duration_seconds, "Stop capturing after SECONDS")
+      ->type_name("SECONDS");
+  cli.add_option("--packets", raw.packet_limit, "Stop capturing after COUNT packets")
+      ->type_name("COUNT");
+  cli.add_option("--interval", raw.interval_seconds,
+                 "Print a report every SECONDS while capturing\n"
+                 "(cumulative: each covers the capture so far)")
+      ->type_name("SECONDS");
+  cli.add_option("-w,--write", raw.write_path, "Also write the captured packets to FILE as pcapng")
+      ->type_name("FILE");
+  cli.add_option("expression", raw.filter_words, "Capture filter words (with -i), as tcpdump's")
+      ->type_name("BPF_EXPRESSION");
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string text;
+  for (const std::string& word : words) {
+    if (!text.empty()) text += ' ';
+    text += word;
+  }
+  return text;
+}
+
+// Moves the live capture's options into `options` (and -c's default for it), or throws when
+// one is given without -i or out of range.
+void check_live_options(const CLI::App& cli, CommandLine& options, const RawValues& raw) {
+  const auto given = [&cli](const char* name) { return cli.get_option(name)->count() != 0; };
+  if (raw.interface.empty()) {
+    if (!raw.filter_words.empty()) {
+      throw UsageError(fmt::format(
+          "'{}': words after the options are a capture filter, which needs -i INTERFACE",
+          joined(raw.filter_words)));
+    }
+    for (const char* name : {"--filter", "--snaplen", "--no-promiscuous", "--buffer-size",
+                             "--duration", "--packets", "--interval", "-w"}) {
+      if (given(name)) throw UsageError(fmt::format("{} needs -i INTERFACE (live capture)", name));
+    }
+    return;
+  }
+  if (!options.capture_files.empty()) {
+    throw UsageError("-f and -i cannot be used together: read capture files or capture live");
+  }
+  LiveOptions live;
+  live.interface = raw.interface;
+  if (!raw.filter.empty() && !raw.filter_words.empty()) {
+    throw UsageError(fmt::format("--filter '{}' and the filter words '{}': give one filter",
+                                 raw.filter, joined(raw.filter_words)));
+  }
+  live.filter = raw.filter.empty() ? joined(raw.filter_words) : raw.filter;
+  if (raw.snap_length < 1 || raw.snap_length > 262144) {
+    throw UsageError(fmt::format("--snaplen: {} is out of range (1-262144)", raw.snap_length));
+  }
+  live.snap_length = static_cast<std::uint32_t>(raw.snap_length);
+  live.promiscuous = !raw.no_promiscuous;
+  // libpcap takes the size in bytes as an int.
+  constexpr long long max_buffer_kib = 2'097'151;
+  if (given("--buffer-size") && (raw.buffer_size_kib < 1 || raw.buffer_size_kib > max_buffer_kib)) {
+    throw UsageError(fmt::format("--buffer-size: {} KiB is out of range (1-{})",
+                                 raw.buffer_size_kib, max_buffer_kib));
+  }
+  live.buffer_size_kib = static_cast<std::uint32_t>(raw.buffer_size_kib);
+  // A year at most for both, so that clock arithmetic cannot overflow.
+  constexpr double max_seconds = 86'400.0 * 365;
+  if (given("--duration")) {
+    if (!(raw.duration_seconds > 0 && raw.duration_seconds <= max_seconds)) {
+      throw UsageError(fmt::format("--duration: {} seconds is out of range (above 0, up to a year)",
+                                   raw.duration_seconds));
+    }
+    live.duration_seconds = raw.duration_seconds;
+  }
+  if (given("--packets")) {
+    if (raw.packet_limit < 1) {
+      throw UsageError(
+          fmt::format("--packets: {} is not a packet count (1 or more)", raw.packet_limit));
+    }
+    live.packet_limit = static_cast<std::uint64_t>(raw.packet_limit);
+  }
+  if (given("--interval")) {
+    // The capture looks at its clock every 50 ms when idle: shorter intervals would not be kept.
+    if (!(raw.interval_seconds >= 0.1 && raw.interval_seconds <= max_seconds)) {
+      throw UsageError(fmt::format("--interval: {} seconds is out of range (0.1 up to a year)",
+                                   raw.interval_seconds));
+    }
+    live.interval_seconds = raw.interval_seconds;
+  }
+  if (given("-w")) {
+    if (raw.write_path.empty()) throw UsageError("-w: empty file name");
+    if (raw.write_path == "-" && raw.output_path.empty()) {
+      throw UsageError("-w -: the report goes to standard output too; give -o FILE for it");
+    }
+    live.write_path = raw.write_path;
+  }
+  // A live capture is analyzed in-process unless -c asks for the stream mode: reports during
+  // the capture need the whole analysis in one place (docs/decisions.md).
+  if (!given("-c")) {
+    options.stream_connections = 0;
+  } else if (live.interval_seconds && raw.stream_connections != 0) {
+    throw UsageError(
+        "--interval needs -c 0: the stream mode merges its consumers' results only at the end");
+  }
+  options.live = std::move(live);
+}
 
 // The options of a run that reads captures and reports: the default command and serve.
 void add_reporting_options(CLI::App& cli, CommandLine& options, RawValues& raw, bool serve) {
@@ -83,8 +219,9 @@ void add_reporting_options(CLI::App& cli, CommandLine& options, RawValues& raw, 
 }
 
 void check_reporting_options(CommandLine& options, const RawValues& raw) {
-  if (options.capture_files.empty()) {
-    throw UsageError("no capture to read: give -f CAPTURE_FILE (- for standard input)");
+  if (options.capture_files.empty() && raw.interface.empty()) {
+    throw UsageError(
+        "no capture to read: give -f CAPTURE_FILE (- for standard input) or -i INTERFACE");
   }
   for (const std::string& path : options.capture_files) {
     if (path.empty()) throw UsageError("-f: empty file name");
@@ -152,6 +289,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   cli.set_version_flag("--version", std::string("packet-analysis ") + PA_VERSION);
   cli.get_formatter()->column_width(34);
   add_reporting_options(cli, options, raw, false);
+  add_live_options(cli, raw);
   cli.require_subcommand(0, 1);
 
   CLI::App* serve =
@@ -194,6 +332,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     options.stream_connections = static_cast<std::uint32_t>(consume_raw.stream_connections);
     return {std::move(options), {}};
   }
+  if (!serve->parsed() && raw.list_interfaces) {
+    options.list_interfaces = true;
+    return {std::move(options), {}};
+  }
   const RawValues& used = serve->parsed() ? serve_raw : raw;
   options.command = serve->parsed() ? Command::serve : Command::analyze;
   check_reporting_options(options, used);
@@ -203,6 +345,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                                  used.stream_connections, lowest));
   }
   options.stream_connections = static_cast<std::uint32_t>(used.stream_connections);
+  if (!serve->parsed()) check_live_options(cli, options, raw);
   return {std::move(options), {}};
 }
 

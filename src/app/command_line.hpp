@@ -16,6 +16,19 @@ enum class ReportFormat : std::uint8_t { text, json };
 // consumers elsewhere and report, or be consumers of a provider elsewhere.
 enum class Command : std::uint8_t { analyze, serve, consume };
 
+// -i: capture on an interface instead of reading files (README, "Live capture").
+struct LiveOptions {
+  std::string interface;
+  std::string filter;  // BPF: --filter, or the trailing words joined by spaces as tcpdump does
+  std::uint32_t snap_length = 262144;
+  bool promiscuous = true;
+  std::uint32_t buffer_size_kib = 0;  // 0 keeps libpcap's default
+  std::optional<double> duration_seconds;
+  std::uint64_t packet_limit = 0;  // 0: no limit
+  std::optional<double> interval_seconds;
+  std::optional<std::string> write_path;  // -w: a pcapng copy of the captured packets
+};
+
 // Everything the command line can set. Defaults are the 2015 tool's where it had one.
 struct CommandLine {
   Command command = Command::analyze;
@@ -30,6 +43,8 @@ struct CommandLine {
   ReportFormat format = ReportFormat::text;
   std::optional<std::string> output_path;  // -o; stdout when absent
   bool quiet = false;
+  std::optional<LiveOptions> live;  // -i; then capture_files is empty
+  bool list_interfaces = false;     // -D: list the interfaces and exit
 };
 
 // A command line that cannot be used: the message is one sentence naming the option.

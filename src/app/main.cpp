@@ -12,6 +12,7 @@
 #include "app/capture_analysis.hpp"
 #include "app/command_line.hpp"
 #include "app/input_files.hpp"
+#include "app/live_run.hpp"
 #include "app/progress_line.hpp"
 #include "app/report_destination.hpp"
 #include "capture/capture_reader.hpp"
@@ -70,6 +71,9 @@ pa::app::CaptureAnalysis analyze_streamed(const pa::app::CommandLine& options,
 #endif
 
 int run(const pa::app::CommandLine& options) {
+  // -D and -i: live capture (README, "Live capture").
+  if (options.list_interfaces) return pa::app::list_live_interfaces();
+  if (options.live) return pa::app::run_live(options);
 #ifdef PA_HAVE_STREAM
   try {
     if (options.command == pa::app::Command::consume) {

@@ -47,10 +47,26 @@ std::string format_timestamp(std::int64_t timestamp_ns) {
 }
 
 void write_json_report(std::ostream& out, const analysis::AnalysisResult& result,
-                       const analysis::AnalysisOptions& options, const RunSummary& summary) {
+                       const analysis::AnalysisOptions& options, const RunSummary& summary,
+                       JsonLayout layout) {
   Json report;
   report["version"] = 1;
   report["inputs"] = summary.inputs;
+  if (summary.live) {
+    const LiveCaptureSummary& live = *summary.live;
+    Json kernel = nullptr;
+    if (live.kernel) {
+      kernel = {{"received", live.kernel->received},
+                {"dropped", live.kernel->dropped},
+                {"interface_dropped", live.kernel->interface_dropped}};
+    }
+    report["live"] = {{"interface", live.interface},
+                      {"filter", live.filter},
+                      {"start", format_timestamp(live.start_ns)},
+                      {"end", format_timestamp(live.end_ns)},
+                      {"final", live.final},
+                      {"kernel", kernel}};
+  }
   report["watch"] = {{"host", watched_host(options)},
                      {"port", options.watch_port},
                      {"learn_from_dns", options.learn_from_dns}};
@@ -92,7 +108,8 @@ void write_json_report(std::ostream& out, const analysis::AnalysisResult& result
   report["queries"] = {{"total", result.total_queries}, {"names", names}};
   report["warnings"] = summary.warnings;
 
-  out << report.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+  const int indent = layout == JsonLayout::indented ? 2 : -1;
+  out << report.dump(indent, ' ', false, Json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace pa::report

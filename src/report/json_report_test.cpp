@@ -35,7 +35,7 @@ TEST(JsonReport, WritesEverySectionOfTheSchema) {
   result.drops.add(base::Drop::dns_malformed, 2);
   AnalysisOptions options;
   options.watch_host = "WWW.Google.com.";
-  RunSummary summary{{"a.pcap", "-"}, 1000, {"a.pcap: cut short at byte 4242"}};
+  RunSummary summary{{"a.pcap", "-"}, 1000, {"a.pcap: cut short at byte 4242"}, {}};
 
   const nlohmann::json j = write(result, options, summary);
   EXPECT_EQ(j["version"], 1);
@@ -67,6 +67,55 @@ TEST(JsonReport, WritesEverySectionOfTheSchema) {
   EXPECT_EQ(j["queries"]["names"][0]["percentage"], 45.45);
   EXPECT_EQ(j["queries"]["names"][1]["percentage"], 3.41);
   EXPECT_EQ(j["warnings"], nlohmann::json({"a.pcap: cut short at byte 4242"}));
+}
+
+TEST(JsonReport, LeavesTheLiveSectionOutForFiles) {
+  const nlohmann::json j = write(AnalysisResult{}, AnalysisOptions{}, RunSummary{});
+  EXPECT_FALSE(j.contains("live"));
+}
+
+TEST(JsonReport, WritesTheLiveSectionAfterTheInputs) {
+  RunSummary summary;
+  summary.live = LiveCaptureSummary{
+      "lo",  "udp port 53",          1'236'835'867'123'456'789, 1'236'835'877'000'000'000,
+      false, KernelCounts{108, 2, 1}};
+  std::ostringstream out;
+  write_json_report(out, AnalysisResult{}, AnalysisOptions{}, summary);
+  EXPECT_LT(out.str().find("\"inputs\""), out.str().find("\"live\""));
+  EXPECT_LT(out.str().find("\"live\""), out.str().find("\"watch\""));
+  const nlohmann::json j = nlohmann::json::parse(out.str());
+  EXPECT_EQ(
+      j["live"],
+      nlohmann::json({{"interface", "lo"},
+                      {"filter", "udp port 53"},
+                      {"start", "2009-03-12T05:31:07.123456789Z"},
+                      {"end", "2009-03-12T05:31:17.000000000Z"},
+                      {"final", false},
+                      {"kernel", {{"received", 108}, {"dropped", 2}, {"interface_dropped", 1}}}}));
+}
+
+TEST(JsonReport, WritesNullKernelCountsWhereThePlatformHasNone) {
+  RunSummary summary;
+  summary.live = LiveCaptureSummary{"any", "", 0, 0, true, std::nullopt};
+  const nlohmann::json j = write(AnalysisResult{}, AnalysisOptions{}, summary);
+  EXPECT_TRUE(j["live"]["kernel"].is_null());
+  EXPECT_EQ(j["live"]["final"], true);
+}
+
+TEST(JsonReport, OneLineLayoutIsTheSameObjectOnASingleLine) {
+  AnalysisResult result;
+  result.source_ports = {1024};
+  result.query_counts = {{"a.example", 1}};
+  result.total_queries = 1;
+  RunSummary summary{{"a.pcap"}, 3, {"a warning"}, {}};
+  std::ostringstream indented;
+  std::ostringstream one_line;
+  write_json_report(indented, result, AnalysisOptions{}, summary);
+  write_json_report(one_line, result, AnalysisOptions{}, summary, JsonLayout::one_line);
+  const std::string line = one_line.str();
+  ASSERT_FALSE(line.empty());
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  EXPECT_EQ(nlohmann::json::parse(line), nlohmann::json::parse(indented.str()));
 }
 
 TEST(JsonReport, WritesEmptyCollectionsAsEmptyArraysAndObjects) {

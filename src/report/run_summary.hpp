@@ -1,16 +1,36 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace pa::report {
+
+// The kernel's packet counts of a live capture (pcap_stats).
+struct KernelCounts {
+  std::uint64_t received = 0;
+  std::uint64_t dropped = 0;            // by the kernel, for want of buffer space
+  std::uint64_t interface_dropped = 0;  // by the interface or its driver
+};
+
+// What a report of a live capture covers: the packets captured on `interface` from `start_ns`
+// to `end_ns` (wall clock, nanoseconds since the epoch).
+struct LiveCaptureSummary {
+  std::string interface;
+  std::string filter;  // empty: every packet
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;
+  bool final = true;  // false for a report written while the capture goes on
+  std::optional<KernelCounts> kernel;
+};
 
 // What the run knows beyond the analysis itself: what it read and what it warned about.
 struct RunSummary {
   std::vector<std::string> inputs;  // as named on the command line ("-" for standard input)
   std::uint64_t packets_read = 0;
   std::vector<std::string> warnings;
+  std::optional<LiveCaptureSummary> live;  // set for a live capture (-i) only
 };
 
 }  // namespace pa::report

@@ -1,0 +1,299 @@
+#include "app/live_run.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/capture_analysis.hpp"
+#include "app/report_destination.hpp"
+#include "app/signal_watcher.hpp"
+#include "capture/capture_writer.hpp"
+#include "capture/live/live_capture.hpp"
+#include "reassembly/packet_dissector.hpp"
+#include "report/json_report.hpp"
+#include "report/text_report.hpp"
+#ifdef PA_HAVE_STREAM
+#include <limits>
+
+#include "capture/live/live_capture_reader.hpp"
+#include "stream/stream_mode.hpp"
+#endif
+
+namespace pa::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int exit_success = 0;
+
+void print_line(std::string_view kind, std::string_view message) {
+  std::fprintf(stderr, "packet-analysis: %.*s: %.*s\n", static_cast<int>(kind.size()), kind.data(),
+               static_cast<int>(message.size()), message.data());
+}
+
+void warn(std::string_view message) { print_line("warning", message); }
+
+std::int64_t wall_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+capture::live::LiveCaptureOptions capture_options(const LiveOptions& live) {
+  capture::live::LiveCaptureOptions options;
+  options.interface = live.interface;
+  options.filter = live.filter;
+  options.snap_length = live.snap_length;
+  options.promiscuous = live.promiscuous;
+  options.buffer_size_bytes = live.buffer_size_kib * 1024;
+  if (live.duration_seconds) {
+    options.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(*live.duration_seconds));
+  }
+  options.packet_limit = live.packet_limit;
+  return options;
+}
+
+std::optional<report::KernelCounts> kernel_counts(const capture::live::LiveCapture& capture) {
+  const auto counts = capture.kernel_counts();
+  if (!counts) return std::nullopt;
+  return report::KernelCounts{counts->received, counts->dropped, counts->interface_dropped};
+}
+
+// Writes the reports of one live run: those written while capturing go to standard output
+// at once, each headed by the time span it covers (text) or on one line (JSON); the final one
+// goes where -o says, as for a file.
+class LiveReports {
+ public:
+  LiveReports(const CommandLine& options, const capture::live::LiveCapture& capture)
+      : options_(options), capture_(capture), final_destination_(options.output_path) {
+    live_.interface = options.live->interface;
+    live_.filter = options.live->filter;
+    live_.start_ns = wall_clock_ns();
+  }
+
+  void write_interim(const analysis::AnalysisResult& result, std::uint64_t packets) {
+    report::RunSummary summary = summary_of(packets, false);
+    std::ostringstream text;
+    if (options_.format == ReportFormat::json) {
+      report::write_json_report(text, result, options_.analysis, summary,
+                                report::JsonLayout::one_line);
+    } else {
+      const std::string title = fmt::format(
+          "Capture on {} from {} to {}: {} packet{}", live_.interface,
+          report::format_timestamp(live_.start_ns), report::format_timestamp(summary.live->end_ns),
+          packets, packets == 1 ? "" : "s");
+      text << title << '\n' << std::string(title.size(), '=') << '\n';
+      report::write_text_report(text, result, options_.analysis);
+    }
+    standard_output_.write(text.view());
+  }
+
+  void write_final(const CaptureAnalysis& analysis) {
+    report::RunSummary summary = analysis.summary;
+    summary.live = summary_of(analysis.summary.packets_read, true).live;
+    std::ostringstream text;
+    if (options_.format == ReportFormat::json) {
+      // With --interval the output is a stream of one-line objects: the last one too.
+      report::write_json_report(text, analysis.result, options_.analysis, summary,
+                                options_.live->interval_seconds ? report::JsonLayout::one_line
+                                                                : report::JsonLayout::indented);
+    } else {
+      report::write_text_report(text, analysis.result, options_.analysis);
+    }
+    final_destination_.write(text.view());
+  }
+
+ private:
+  report::RunSummary summary_of(std::uint64_t packets, bool final) const {
+    report::RunSummary summary;
+    summary.packets_read = packets;
+    summary.live = live_;
+    summary.live->end_ns = wall_clock_ns();
+    summary.live->final = final;
+    summary.live->kernel = kernel_counts(capture_);
+    return summary;
+  }
+
+  const CommandLine& options_;
+  const capture::live::LiveCapture& capture_;
+  ReportDestination final_destination_;
+  ReportDestination standard_output_{std::nullopt};
+  report::LiveCaptureSummary live_;
+};
+
+// The in-process analysis, as analyze_captures does it for files, with reports on the way.
+CaptureAnalysis analyze_in_process(capture::live::LiveCapture& capture, const CommandLine& options,
+                                   std::atomic<bool>& report_requested, LiveReports& reports) {
+  analysis::Analyzer analyzer(options.analysis);
+  reassembly::PacketDissector dissector;
+  capture::PacketRecord record;
+  decode::PacketContext context;
+  std::optional<Clock::duration> interval;
+  if (options.live->interval_seconds) {
+    interval = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(*options.live->interval_seconds));
+  }
+  Clock::time_point next_report = interval ? Clock::now() + *interval : Clock::time_point::max();
+  for (;;) {
+    const capture::live::LiveEvent event = capture.next(record);
+    if (event == capture::live::LiveEvent::ended) break;
+    if (event == capture::live::LiveEvent::packet) {
+      ++context.packet_number;
+      context.timestamp_ns = record.timestamp_ns;
+      dissector.dissect(record, context, analyzer);
+    }
+    bool due = false;
+    if (interval) {
+      const auto now = Clock::now();
+      if (now >= next_report) {
+        due = true;
+        // Reports keep to the grid of the start time; one that was missed is not made up.
+        while (next_report <= now) next_report += *interval;
+      }
+    }
+    const bool asked = report_requested.load(std::memory_order_relaxed) &&
+                       report_requested.exchange(false, std::memory_order_relaxed);
+    // A report asked for between two interval reports shows the same packets once.
+    if (due || asked) reports.write_interim(analyzer.result(), context.packet_number);
+  }
+  dissector.finish(context, analyzer);
+  CaptureAnalysis outcome;
+  outcome.summary.packets_read = context.packet_number;
+  outcome.result = analyzer.result();
+  return outcome;
+}
+
+#ifdef PA_HAVE_STREAM
+// The stream mode: the capture is the provider's only input, as one more capture file.
+CaptureAnalysis analyze_streamed(capture::live::LiveCapture& capture, const CommandLine& options) {
+  analysis::Analyzer check(options.analysis);  // throws std::invalid_argument for a bad watch host
+  std::vector<std::unique_ptr<capture::CaptureReader>> readers;
+  readers.push_back(std::make_unique<capture::live::LiveCaptureReader>(capture));
+  stream::StreamSettings settings;
+  settings.listen_address = options.listen_address;
+  settings.port = options.stream_port;
+  settings.connections = options.stream_connections;
+  settings.in_process_consumers = true;
+  settings.hooks = stream::TestHooks::from_environment();
+  // The provider waits for packets on the thread its consumers share: a quiet network holds
+  // their acknowledgements back without any consumer being stuck, so no wait counts as a stall.
+  settings.hooks.stall_ms = std::numeric_limits<std::uint32_t>::max();
+  auto outcome = stream::provide(std::move(readers), options.analysis, settings, warn,
+                                 [](std::string_view) {});
+  CaptureAnalysis analysis;
+  analysis.result = std::move(outcome.result);
+  analysis.summary.packets_read = outcome.packets_read;
+  return analysis;
+}
+#endif
+
+std::unique_ptr<capture::CaptureWriter> open_copy(const LiveOptions& live,
+                                                  const capture::live::LiveCapture& capture) {
+  if (!live.write_path) return nullptr;
+  if (*live.write_path == "-") {
+    return capture::CaptureWriter::create_for_descriptor(STDOUT_FILENO, "standard output",
+                                                         capture::CaptureFormat::pcapng,
+                                                         capture.link_type(), live.snap_length);
+  }
+  return capture::CaptureWriter::create(*live.write_path, capture::CaptureFormat::pcapng,
+                                        capture.link_type(), live.snap_length);
+}
+
+std::string describe_start(const capture::live::LiveCapture& capture, const LiveOptions& live) {
+  std::string text =
+      fmt::format("listening on {}, link type {}, snapshot length {} bytes", live.interface,
+                  static_cast<std::uint32_t>(capture.link_type()), live.snap_length);
+  if (!live.filter.empty()) text += fmt::format(", filter '{}'", live.filter);
+  return text;
+}
+
+}  // namespace
+
+int list_live_interfaces() {
+  const auto interfaces = capture::live::list_interfaces();
+  std::string text;
+  std::size_t number = 0;
+  for (const capture::live::InterfaceInfo& info : interfaces) {
+    text += fmt::format("{}.{}", ++number, info.name);
+    if (!info.description.empty()) text += fmt::format(" ({})", info.description);
+    std::vector<std::string_view> flags;
+    if (info.up) flags.push_back("Up");
+    if (info.running) flags.push_back("Running");
+    if (info.loopback) flags.push_back("Loopback");
+    if (!flags.empty()) text += fmt::format(" [{}]", fmt::join(flags, ", "));
+    text += '\n';
+  }
+  ReportDestination(std::nullopt).write(text);
+  return exit_success;
+}
+
+int run_live(const CommandLine& options) {
+  const LiveOptions& live = *options.live;
+  analysis::Analyzer check(options.analysis);  // a bad watch host fails before capturing
+  capture::live::LiveCapture capture(capture_options(live));
+  LiveReports reports(options, capture);  // an unwritable -o fails before capturing too
+  const std::unique_ptr<capture::CaptureWriter> copy = open_copy(live, capture);
+  capture.copy_to(copy.get());
+  for (const std::string& warning : capture.warnings()) warn(warning);
+  if (!options.quiet) print_line("info", describe_start(capture, live));
+
+  const bool streamed = options.stream_connections > 0;
+  std::atomic<bool> report_requested{false};
+  CaptureAnalysis analysis;
+  {
+    const SignalWatcher watcher([&](int signal) {
+      if (signal == SIGUSR1) {
+        if (streamed) {
+          print_line("info", fmt::format("{}: {} packets captured so far (reports during the "
+                                         "capture need -c 0)",
+                                         live.interface, capture.packets()));
+          return;
+        }
+        report_requested.store(true, std::memory_order_relaxed);
+        capture.wake();
+        return;
+      }
+      // timeout(1) sends its signal to the process and to its group: a second one is the same
+      // request, not a more urgent one.
+      capture.request_stop();
+    });
+#ifdef PA_HAVE_STREAM
+    analysis = streamed ? analyze_streamed(capture, options)
+                        : analyze_in_process(capture, options, report_requested, reports);
+#else
+    analysis = analyze_in_process(capture, options, report_requested, reports);
+#endif
+  }
+  capture.copy_to(nullptr);
+  if (copy) copy->close();
+
+  if (const auto counts = capture.kernel_counts()) {
+    print_line("info", fmt::format("{}: {} packets captured, {} received by filter, {} dropped "
+                                   "by kernel, {} dropped by interface",
+                                   live.interface, capture.packets(), counts->received,
+                                   counts->dropped, counts->interface_dropped));
+    if (counts->dropped != 0 || counts->interface_dropped != 0) {
+      const std::string message = fmt::format(
+          "{}: {} packets dropped by the kernel and {} by the interface are missing from the "
+          "report (a larger --buffer-size or a narrower filter helps)",
+          live.interface, counts->dropped, counts->interface_dropped);
+      warn(message);
+      analysis.summary.warnings.push_back(message);
+    }
+  }
+  reports.write_final(analysis);
+  return exit_success;
+}
+
+}  // namespace pa::app
