@@ -172,8 +172,10 @@ void check_live_options(const CLI::App& cli, CommandLine& options, const RawValu
 // The options of a run that reads captures and reports: the default command and serve.
 void add_reporting_options(CLI::App& cli, CommandLine& options, RawValues& raw, bool serve) {
   cli.add_option("-f,-r,--file", options.capture_files,
-                 "Captures to analyze as one: pcap or pcapng, plain, gzip or\n"
-                 "zstd; - reads standard input (required)")
+                 serve ? "Captures to analyze as one: pcap or pcapng, plain, gzip or\n"
+                         "zstd; - reads standard input (required)"
+                       : "Captures to analyze as one: pcap or pcapng, plain, gzip or\n"
+                         "zstd; - reads standard input (this or -i)")
       ->type_name("CAPTURE_FILE")
       ->expected(1, -1);
   cli.add_flag("-d,--no-dns-learning", raw.no_dns_learning,

@@ -121,6 +121,84 @@ TEST(CommandLine, RejectsBadStreamValuesNamingTheOption) {
   EXPECT_NE(usage_error({"serve"}).find("no capture"), std::string::npos);
 }
 
+TEST(CommandLine, ReadsALiveCaptureWithTrailingFilterWordsAsTcpdumpDoes) {
+  const auto parsed = parse({"-i",
+                             "eth0",
+                             "--snaplen",
+                             "1500",
+                             "--no-promiscuous",
+                             "--buffer-size",
+                             "4096",
+                             "--duration",
+                             "2.5",
+                             "--packets",
+                             "100",
+                             "--interval",
+                             "0.5",
+                             "-w",
+                             "live.pcapng",
+                             "port",
+                             "53",
+                             "or",
+                             "tcp",
+                             "port",
+                             "80"});
+  ASSERT_TRUE(parsed.options.has_value());
+  const CommandLine& options = *parsed.options;
+  ASSERT_TRUE(options.live.has_value());
+  EXPECT_TRUE(options.capture_files.empty());
+  EXPECT_EQ(options.live->interface, "eth0");
+  EXPECT_EQ(options.live->filter, "port 53 or tcp port 80");
+  EXPECT_EQ(options.live->snap_length, 1500u);
+  EXPECT_FALSE(options.live->promiscuous);
+  EXPECT_EQ(options.live->buffer_size_kib, 4096u);
+  EXPECT_EQ(options.live->duration_seconds, 2.5);
+  EXPECT_EQ(options.live->packet_limit, 100u);
+  EXPECT_EQ(options.live->interval_seconds, 0.5);
+  EXPECT_EQ(options.live->write_path, "live.pcapng");
+  // In-process unless -c asks for the stream mode: reports during the capture need it.
+  EXPECT_EQ(options.stream_connections, 0u);
+}
+
+TEST(CommandLine, TakesTheFilterFromTheFilterOptionAndTheStreamModeFromC) {
+  const auto parsed = parse({"-i", "any", "--filter", "udp port 53", "-c", "4"});
+  ASSERT_TRUE(parsed.options.has_value());
+  ASSERT_TRUE(parsed.options->live.has_value());
+  EXPECT_EQ(parsed.options->live->filter, "udp port 53");
+  EXPECT_TRUE(parsed.options->live->promiscuous);
+  EXPECT_EQ(parsed.options->live->snap_length, 262144u);
+  EXPECT_FALSE(parsed.options->live->duration_seconds.has_value());
+  EXPECT_EQ(parsed.options->stream_connections, 4u);
+}
+
+TEST(CommandLine, ListsInterfacesWithoutNeedingACapture) {
+  const auto parsed = parse({"-D"});
+  ASSERT_TRUE(parsed.options.has_value());
+  EXPECT_TRUE(parsed.options->list_interfaces);
+  EXPECT_FALSE(parsed.options->live.has_value());
+}
+
+TEST(CommandLine, RejectsLiveOptionsThatCannotBeUsed) {
+  EXPECT_NE(usage_error({"-f", "a", "-i", "lo"}).find("-f and -i cannot be used together"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"-f", "a", "--duration", "3"}).find("--duration needs -i"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"-f", "a", "-w", "x.pcapng"}).find("-w needs -i"), std::string::npos);
+  EXPECT_NE(usage_error({"-f", "a", "-q", "port", "53"}).find("needs -i INTERFACE"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"-i", "lo", "--filter", "udp", "tcp"}).find("give one filter"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"-i", "lo", "--snaplen", "0"}).find("--snaplen"), std::string::npos);
+  EXPECT_NE(usage_error({"-i", "lo", "--duration", "0"}).find("--duration"), std::string::npos);
+  EXPECT_NE(usage_error({"-i", "lo", "--packets", "0"}).find("--packets"), std::string::npos);
+  EXPECT_NE(usage_error({"-i", "lo", "--interval", "0.01"}).find("--interval"), std::string::npos);
+  EXPECT_NE(usage_error({"-i", "lo", "--buffer-size", "0"}).find("--buffer-size"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"-i", "lo", "--interval", "1", "-c", "3"}).find("--interval needs -c 0"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"-i", "lo", "-w", "-"}).find("-o FILE"), std::string::npos);
+}
+
 TEST(CommandLine, HelpOfASubcommandDescribesIt) {
   EXPECT_NE(parse({"serve", "-h"}).text.find("--listen"), std::string::npos);
   EXPECT_NE(parse({"consume", "--help"}).text.find("--connect"), std::string::npos);
