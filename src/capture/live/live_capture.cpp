@@ -49,7 +49,9 @@ std::string missing_privilege(bool promiscuous) {
       "run it as root, or give the program the capabilities with "
       "'setcap cap_net_raw,cap_net_admin=eip packet-analysis'";
   if (missing.empty()) return "the process lacks the privilege to capture; " + remedy;
-  return "the process lacks the capability " + missing + "; " + remedy;
+  const bool both = missing.find(" and ") != std::string::npos;
+  return std::string("the process lacks the ") + (both ? "capabilities " : "capability ") +
+         missing + "; " + remedy;
 }
 
 std::string pcap_message(pcap* handle) {
