@@ -1,6 +1,5 @@
 #include "capture/byte_source.hpp"
 
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -13,11 +12,6 @@
 #include <vector>
 
 namespace pa::capture {
-
-DescriptorSource::DescriptorSource(int fd, bool owns_fd) noexcept : fd_(fd), owns_fd_(owns_fd) {
-  struct stat status {};
-  regular_file_ = ::fstat(fd, &status) == 0 && S_ISREG(status.st_mode);
-}
 
 DescriptorSource::~DescriptorSource() {
   if (owns_fd_) ::close(fd_);
@@ -79,7 +73,6 @@ class CompressedInput {
   }
 
   [[nodiscard]] const std::string& error() const noexcept { return source_->error(); }
-  [[nodiscard]] bool reads_regular_file() const noexcept { return source_->reads_regular_file(); }
 
  private:
   std::unique_ptr<ByteSource> source_;
@@ -99,9 +92,6 @@ class GzipSource : public ByteSource {
   ~GzipSource() override { inflateEnd(&stream_); }
 
   [[nodiscard]] bool decompressed() const noexcept override { return true; }
-  [[nodiscard]] bool reads_regular_file() const noexcept override {
-    return input_.reads_regular_file();
-  }
 
   std::size_t read(std::span<std::uint8_t> into) override {
     if (ended_ || into.empty()) return 0;
@@ -181,9 +171,6 @@ class ZstdSource : public ByteSource {
   ~ZstdSource() override { ZSTD_freeDStream(context_); }
 
   [[nodiscard]] bool decompressed() const noexcept override { return true; }
-  [[nodiscard]] bool reads_regular_file() const noexcept override {
-    return input_.reads_regular_file();
-  }
 
   std::size_t read(std::span<std::uint8_t> into) override {
     if (ended_ || into.empty()) return 0;

@@ -27,10 +27,6 @@ class ByteSource {
   // True for a decompressor: offsets are then in the decompressed stream.
   [[nodiscard]] virtual bool decompressed() const noexcept { return false; }
 
-  // True when reading never waits on another process (a regular file, or a decompressor over
-  // one), so a thread reading it ahead can always be stopped promptly.
-  [[nodiscard]] virtual bool reads_regular_file() const noexcept { return false; }
-
  protected:
   std::string error_;
 };
@@ -39,13 +35,12 @@ class ByteSource {
 // that format detection looked at) are served again first.
 class DescriptorSource : public ByteSource {
  public:
-  DescriptorSource(int fd, bool owns_fd) noexcept;
+  DescriptorSource(int fd, bool owns_fd) noexcept : fd_(fd), owns_fd_(owns_fd) {}
   DescriptorSource(const DescriptorSource&) = delete;
   DescriptorSource& operator=(const DescriptorSource&) = delete;
   ~DescriptorSource() override;
 
   std::size_t read(std::span<std::uint8_t> into) override;
-  [[nodiscard]] bool reads_regular_file() const noexcept override { return regular_file_; }
 
   // At most 8 bytes, given back before anything else has been read past them.
   void unread(std::span<const std::uint8_t> bytes) noexcept;
@@ -53,7 +48,6 @@ class DescriptorSource : public ByteSource {
  private:
   int fd_;
   bool owns_fd_;
-  bool regular_file_ = false;
   bool ended_ = false;
   std::array<std::uint8_t, 8> pushed_back_{};
   std::size_t pushed_back_size_ = 0;

@@ -1,10 +1,8 @@
 #include "capture/input_buffer.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -16,12 +14,12 @@ using Bytes = std::vector<std::uint8_t>;
 
 enum class Ending { end, fail, throw_exception };
 
-// Bytes in memory, handed out at most `step` at a time, as a regular file (read ahead on a
-// thread) or not; at the end the stream ends, fails or throws.
+// Bytes in memory, handed out at most `step` at a time; at the end the stream ends, fails or
+// throws.
 class MemorySource : public ByteSource {
  public:
-  MemorySource(Bytes bytes, std::size_t step, bool regular_file, Ending ending = Ending::end)
-      : bytes_(std::move(bytes)), step_(step), regular_file_(regular_file), ending_(ending) {}
+  MemorySource(Bytes bytes, std::size_t step, Ending ending = Ending::end)
+      : bytes_(std::move(bytes)), step_(step), ending_(ending) {}
 
   std::size_t read(std::span<std::uint8_t> into) override {
     if (position_ == bytes_.size()) {
@@ -34,13 +32,11 @@ class MemorySource : public ByteSource {
     position_ += n;
     return n;
   }
-  [[nodiscard]] bool reads_regular_file() const noexcept override { return regular_file_; }
 
  private:
   Bytes bytes_;
   std::size_t position_ = 0;
   std::size_t step_;
-  bool regular_file_;
   Ending ending_;
 };
 
@@ -51,9 +47,9 @@ Bytes random_bytes(std::size_t size, unsigned seed) {
   return bytes;
 }
 
-InputBuffer buffer_over(const Bytes& bytes, std::size_t capacity, std::size_t step, bool regular,
+InputBuffer buffer_over(const Bytes& bytes, std::size_t capacity, std::size_t step,
                         Ending ending = Ending::end) {
-  return InputBuffer(std::make_unique<MemorySource>(bytes, step, regular, ending), capacity);
+  return InputBuffer(std::make_unique<MemorySource>(bytes, step, ending), capacity);
 }
 
 // Walks records of the given sizes the way the readers do (a header first, then the whole
@@ -84,107 +80,63 @@ TEST(InputBuffer, HandsOutEveryRecordIntactWhateverTheChunkAndReadSizes) {
     total += size;
   }
   const Bytes bytes = random_bytes(total, 1);
-  for (const bool regular : {true, false}) {
-    for (const std::size_t capacity : {16, 64, 1000, 65536}) {
-      for (const std::size_t step : {1, 7, 4096}) {
-        SCOPED_TRACE(testing::Message()
-                     << "regular " << regular << ", capacity " << capacity << ", step " << step);
-        InputBuffer input = buffer_over(bytes, capacity, step, regular);
-        expect_records(input, bytes, sizes);
-        EXPECT_EQ(input.reading_ahead(), regular);
-        EXPECT_FALSE(input.ensure(1));
-        EXPECT_EQ(input.available(), 0U);
-        EXPECT_EQ(input.offset(), total);
-      }
+  for (const std::size_t capacity : {16, 64, 1000, 65536}) {
+    for (const std::size_t step : {1, 7, 4096}) {
+      SCOPED_TRACE(testing::Message() << "capacity " << capacity << ", step " << step);
+      InputBuffer input = buffer_over(bytes, capacity, step);
+      expect_records(input, bytes, sizes);
+      EXPECT_FALSE(input.ensure(1));
+      EXPECT_EQ(input.available(), 0U);
+      EXPECT_EQ(input.offset(), total);
     }
   }
 }
 
 TEST(InputBuffer, SaysNoAtTheEndWithTheRemainingBytesStillAvailable) {
   const Bytes bytes = random_bytes(100, 2);
-  for (const bool regular : {true, false}) {
-    InputBuffer input = buffer_over(bytes, 32, 5, regular);
-    ASSERT_TRUE(input.ensure(60));
-    input.consume(60);
-    EXPECT_FALSE(input.ensure(50));
-    ASSERT_EQ(input.available(), 40U);
-    EXPECT_TRUE(std::equal(input.data(), input.data() + 40, bytes.begin() + 60));
-    EXPECT_FALSE(input.ensure(41));
-    EXPECT_TRUE(input.ensure(40));
-    EXPECT_TRUE(input.source().error().empty());
-  }
+  InputBuffer input = buffer_over(bytes, 32, 5);
+  ASSERT_TRUE(input.ensure(60));
+  input.consume(60);
+  EXPECT_FALSE(input.ensure(50));
+  ASSERT_EQ(input.available(), 40U);
+  EXPECT_TRUE(std::equal(input.data(), input.data() + 40, bytes.begin() + 60));
+  EXPECT_FALSE(input.ensure(41));
+  EXPECT_TRUE(input.ensure(40));
+  EXPECT_TRUE(input.source().error().empty());
 }
 
 TEST(InputBuffer, HandsOutTheBytesBeforeAFailureThenTheFailure) {
   const Bytes bytes = random_bytes(5000, 3);
-  for (const bool regular : {true, false}) {
-    InputBuffer input = buffer_over(bytes, 1024, 100, regular, Ending::fail);
-    expect_records(input, bytes, {1000, 3000, 999});
-    EXPECT_FALSE(input.ensure(2));
-    EXPECT_EQ(input.available(), 1U);
-    EXPECT_EQ(input.source().error(), "read failed (Input/output error)");
-  }
+  InputBuffer input = buffer_over(bytes, 1024, 100, Ending::fail);
+  expect_records(input, bytes, {1000, 3000, 999});
+  EXPECT_FALSE(input.ensure(2));
+  EXPECT_EQ(input.available(), 1U);
+  EXPECT_EQ(input.source().error(), "read failed (Input/output error)");
 }
 
 TEST(InputBuffer, ThrowsWhatTheSourceThrewOnlyWhenMoreBytesAreNeeded) {
   const Bytes bytes = random_bytes(3000, 4);
-  for (const bool regular : {true, false}) {
-    InputBuffer input = buffer_over(bytes, 1024, 300, regular, Ending::throw_exception);
-    expect_records(input, bytes, {2000, 999});
-    EXPECT_THROW(input.ensure(2), std::runtime_error);
-  }
+  InputBuffer input = buffer_over(bytes, 1024, 300, Ending::throw_exception);
+  expect_records(input, bytes, {2000, 999});
+  EXPECT_THROW(input.ensure(2), std::runtime_error);
 }
 
-TEST(InputBuffer, RecordsLargerThanAChunkAndItsHeadroomComeWhole) {
+TEST(InputBuffer, RecordsLargerThanTheBufferComeWhole) {
   const Bytes bytes = random_bytes(200'000, 5);
-  InputBuffer input = buffer_over(bytes, 1000, 333, true);
+  InputBuffer input = buffer_over(bytes, 1000, 333);
   // Oversized records in a row, a small one between them, then one ending exactly at the end.
   expect_records(input, bytes, {10, 50'000, 70'000, 3, 2500, 67'487, 10'000});
   EXPECT_FALSE(input.ensure(1));
 }
 
-TEST(InputBuffer, StopsItsThreadWhenDroppedAtAnyPoint) {
-  const Bytes bytes = random_bytes(1 << 20, 6);
-  { InputBuffer unread = buffer_over(bytes, 4096, 4096, true); }
-  for (const std::size_t read : {1, 5000, 20'000}) {
-    // The thread is blocked waiting for a free chunk, or still reading, when the buffer goes.
-    InputBuffer input = buffer_over(bytes, 4096, 1000, true);
-    expect_records(input, bytes, {read});
-    EXPECT_TRUE(input.reading_ahead());
-  }
-}
-
 TEST(InputBuffer, KeepsReadingAfterBeingMoved) {
   const Bytes bytes = random_bytes(50'000, 7);
-  InputBuffer first = buffer_over(bytes, 1000, 700, true);
+  InputBuffer first = buffer_over(bytes, 1000, 700);
   expect_records(first, bytes, {1500});
   InputBuffer moved(std::move(first));
   ASSERT_TRUE(moved.ensure(20'000));
   EXPECT_EQ(moved.offset(), 1500U);
   EXPECT_TRUE(std::equal(moved.data(), moved.data() + 20'000, bytes.begin() + 1500));
-}
-
-TEST(InputBuffer, ReadsOnTheCallersThreadOnceTheProcessHasItsShareOfReadingThreads) {
-  const Bytes bytes = random_bytes(10'000, 8);
-  std::vector<InputBuffer> inputs;
-  for (int i = 0; i < 8; ++i) {
-    inputs.push_back(buffer_over(bytes, 512, 100, true));
-    ASSERT_TRUE(inputs.back().ensure(1));
-  }
-  EXPECT_TRUE(inputs.front().reading_ahead());
-  EXPECT_FALSE(inputs.back().reading_ahead());
-  for (InputBuffer& input : inputs) expect_records(input, bytes, {10'000});
-}
-
-TEST(DescriptorSource, SaysWhetherItReadsARegularFile) {
-  int ends[2];
-  ASSERT_EQ(::pipe(ends), 0);
-  EXPECT_FALSE(DescriptorSource(ends[0], true).reads_regular_file());
-  ::close(ends[1]);
-  std::FILE* file = std::tmpfile();
-  ASSERT_NE(file, nullptr);
-  EXPECT_TRUE(DescriptorSource(::fileno(file), false).reads_regular_file());
-  std::fclose(file);
 }
 
 }  // namespace
