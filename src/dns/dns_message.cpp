@@ -78,7 +78,7 @@ bool RecordCursor::next(DnsRecord& record) noexcept {
     error_ = base::Drop::dns_truncated;
     return false;
   }
-  record.target = DnsName{};
+  record.target.clear();
   if ((record.is(RecordType::a) && rdata_length != 4) ||
       (record.is(RecordType::aaaa) && rdata_length != 16)) {
     error_ = base::Drop::dns_malformed;

@@ -28,7 +28,7 @@ bool DnsName::append_label(std::span<const std::uint8_t> label) noexcept {
 
 base::Result<std::size_t> decode_name(base::Bytes message, std::size_t offset,
                                       DnsName& name) noexcept {
-  name = DnsName{};
+  name.clear();
   std::size_t position = offset;
   // Where the label sequence being read starts: a pointer must point strictly before it
   // (RFC 1035 4.1.4 allows only prior occurrences), so every pointer followed moves this
