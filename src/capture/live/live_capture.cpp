@@ -219,7 +219,7 @@ LiveEvent LiveCapture::next(PacketRecord& record) {
     end_reason_ = EndReason::packet_limit;
     return LiveEvent::ended;
   }
-  if (std::chrono::steady_clock::now() >= deadline_) {
+  if (options_.duration && std::chrono::steady_clock::now() >= deadline_) {
     end_reason_ = EndReason::duration;
     return LiveEvent::ended;
   }
