@@ -12,7 +12,7 @@ build: deps
 	cmake --build --preset dev -j $(JOBS)
 
 demo: build
-	build/packet-analysis -c 0 -f $(SAMPLE)
+	build/packet-analysis -f $(SAMPLE)
 
 test: test-dev test-asan
 
