@@ -28,8 +28,9 @@ namespace {
 constexpr int exit_success = 0;
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
-// A run ended by SIGINT or SIGTERM (128 + SIGINT, as shells report it).
-constexpr int exit_interrupted = 130;
+// A run ended by SIGINT or SIGTERM (128 + SIGINT, as shells report it). Only the stream mode
+// is interrupted, and a build without it (the fuzz preset) does not use the constant.
+[[maybe_unused]] constexpr int exit_interrupted = 130;
 
 void print_line(std::string_view kind, std::string_view message) {
   std::fprintf(stderr, "packet-analysis: %.*s: %.*s\n", static_cast<int>(kind.size()), kind.data(),
