@@ -173,7 +173,9 @@ def codec_seeds(frames):
     seeds.append(b"\x08" + ack)
     batch = struct.pack(">IQI", 7, 3, len(frames))
     for number, (link_type, data) in enumerate(frames, 1):
-        batch += struct.pack(">QqIIBI", number, number * 1000, len(data), link_type, 1, len(data))
+        # Captured length, then the bytes sent: here all of them.
+        batch += struct.pack(">QqIIBII", number, number * 1000, len(data), link_type, 1, len(data),
+                             len(data))
         batch += data
     seeds.append(b"\x04" + batch)
     return seeds
@@ -207,7 +209,7 @@ def main():
     for path in small:
         with open(path, "rb") as f:
             data = f.read()
-        write("capture_pipeline", gzip.compress(data))
+        write("capture_pipeline", gzip.compress(data, mtime=0))
         zstd = subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True)
         if zstd.returncode == 0:
             write("capture_pipeline", zstd.stdout)
