@@ -205,7 +205,18 @@ bool Analyzer::same_name(const NameRef& a, const NameRef& b) const noexcept {
                     names_.begin() + b.offset);
 }
 
-AnalysisResult Analyzer::result() const {
+namespace {
+
+void sort_for_report(std::vector<NameCount>& rows) {
+  std::sort(rows.begin(), rows.end(), [](const NameCount& a, const NameCount& b) {
+    if (a.count != b.count) return a.count > b.count;
+    return a.name < b.name;
+  });
+}
+
+}  // namespace
+
+AnalysisResult Analyzer::result_without_names() const {
   AnalysisResult result;
   // Most results have no port to list (PartialAnalyzer::take() asks for one per batch): an
   // empty set skips the 65,536 tests.
@@ -214,15 +225,6 @@ AnalysisResult Analyzer::result() const {
       if (source_ports_[port]) result.source_ports.push_back(static_cast<std::uint16_t>(port));
     }
   }
-  result.query_counts.reserve(query_counts_.size());
-  for (const auto& [key, count] : query_counts_) {
-    result.query_counts.push_back({dns::to_report_string(key), count});
-  }
-  std::sort(result.query_counts.begin(), result.query_counts.end(),
-            [](const NameCount& a, const NameCount& b) {
-              if (a.count != b.count) return a.count > b.count;
-              return a.name < b.name;
-            });
   result.total_queries = total_queries_;
   result.watched_addresses = watched_addresses_;
   result.dns_messages = dns_messages_;
@@ -230,6 +232,28 @@ AnalysisResult Analyzer::result() const {
   result.malformed_answer_sections = malformed_answer_sections_;
   result.skipped_packets = skipped_packets_;
   result.drops = drops_;
+  return result;
+}
+
+AnalysisResult Analyzer::result() const {
+  AnalysisResult result = result_without_names();
+  result.query_counts.reserve(query_counts_.size());
+  for (const auto& [key, count] : query_counts_) {
+    result.query_counts.push_back({dns::to_report_string(key), count});
+  }
+  sort_for_report(result.query_counts);
+  return result;
+}
+
+AnalysisResult Analyzer::take_result() {
+  AnalysisResult result = result_without_names();
+  result.query_counts.reserve(query_counts_.size());
+  // Each map node is freed as its row is made, so the peak is one copy of the names, not two.
+  while (!query_counts_.empty()) {
+    const auto node = query_counts_.extract(query_counts_.begin());
+    result.query_counts.push_back({dns::to_report_string(node.key()), node.mapped()});
+  }
+  sort_for_report(result.query_counts);
   return result;
 }
 

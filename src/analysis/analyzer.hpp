@@ -72,6 +72,11 @@ class Analyzer final : public decode::PacketEvents {
 
   [[nodiscard]] AnalysisResult result() const;
 
+  // The same result, built while the name counts are moved out of the analyzer, so a capture
+  // with millions of distinct names does not hold them twice at the end. The analyzer is
+  // spent afterwards: it has no query counts left.
+  [[nodiscard]] AnalysisResult take_result();
+
   // The watched host in report form: lower case, no trailing dot, escaped.
   [[nodiscard]] const std::string& watched_name() const noexcept { return watched_report_name_; }
 
@@ -99,6 +104,8 @@ class Analyzer final : public decode::PacketEvents {
     }
   };
 
+  // Everything but the query counts.
+  [[nodiscard]] AnalysisResult result_without_names() const;
   void count_query(const dns::DnsName& name);
   void learn_addresses(const decode::PacketContext& packet, const dns::DnsMessage& message,
                        std::size_t answers_offset);

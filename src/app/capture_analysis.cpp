@@ -64,7 +64,7 @@ CaptureAnalysis analyze_captures(const std::vector<std::string>& paths,
     outcome.summary.warnings.push_back(problem.message);
   }
   outcome.summary.packets_read = context.packet_number;
-  outcome.result = analyzer.result();
+  outcome.result = analyzer.take_result();
   return outcome;
 }
 

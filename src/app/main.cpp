@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -39,13 +38,13 @@ void print_line(std::string_view kind, std::string_view message) {
 
 void write_report(const pa::app::CommandLine& options, pa::app::ReportDestination& destination,
                   const pa::app::CaptureAnalysis& analysis) {
-  std::ostringstream report;
-  if (options.format == pa::app::ReportFormat::json) {
-    pa::report::write_json_report(report, analysis.result, options.analysis, analysis.summary);
-  } else {
-    pa::report::write_text_report(report, analysis.result, options.analysis);
-  }
-  destination.write(report.view());
+  destination.write_with([&](std::ostream& report) {
+    if (options.format == pa::app::ReportFormat::json) {
+      pa::report::write_json_report(report, analysis.result, options.analysis, analysis.summary);
+    } else {
+      pa::report::write_text_report(report, analysis.result, options.analysis);
+    }
+  });
 }
 
 void warn(std::string_view warning) { print_line("warning", warning); }

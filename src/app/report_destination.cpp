@@ -7,7 +7,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ostream>
 #include <stdexcept>
+#include <streambuf>
+#include <string>
 #include <vector>
 
 namespace pa::app {
@@ -23,6 +26,37 @@ void write_all(int descriptor, std::string_view bytes, const std::string& name) 
     bytes.remove_prefix(static_cast<std::size_t>(written));
   }
 }
+
+// An output stream buffer over a file descriptor: what std::ofstream cannot be made from.
+class DescriptorBuffer final : public std::streambuf {
+ public:
+  DescriptorBuffer(int descriptor, std::string name)
+      : descriptor_(descriptor), name_(std::move(name)), buffer_(64 * 1024) {
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+  }
+
+  // Writes what is buffered; throws std::runtime_error on failure.
+  void flush_all() {
+    write_all(descriptor_, std::string_view(pbase(), static_cast<std::size_t>(pptr() - pbase())),
+              name_);
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+  }
+
+ protected:
+  int_type overflow(int_type c) override {
+    flush_all();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+
+ private:
+  int descriptor_;
+  std::string name_;
+  std::vector<char> buffer_;
+};
 
 }  // namespace
 
@@ -50,11 +84,18 @@ ReportDestination::~ReportDestination() {
 }
 
 void ReportDestination::write(std::string_view report) {
-  if (!path_) {
-    write_all(STDOUT_FILENO, report, "standard output");
-    return;
-  }
-  write_all(descriptor_, report, *path_);
+  write_with([report](std::ostream& out) { out << report; });
+}
+
+void ReportDestination::write_with(const std::function<void(std::ostream&)>& produce) {
+  DescriptorBuffer buffer(path_ ? descriptor_ : STDOUT_FILENO,
+                          path_ ? *path_ : std::string("standard output"));
+  std::ostream out(&buffer);
+  // A failed write throws from the buffer; let it through the stream as it is.
+  out.exceptions(std::ios::badbit);
+  produce(out);
+  buffer.flush_all();
+  if (!path_) return;
   const int descriptor = descriptor_;
   descriptor_ = -1;
   if (::close(descriptor) != 0 || ::rename(temporary_path_.c_str(), path_->c_str()) != 0) {

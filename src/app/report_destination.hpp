@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +21,10 @@ class ReportDestination {
 
   // Writes the whole report; throws std::runtime_error on failure.
   void write(std::string_view report);
+
+  // Writes the report `produce` makes as it makes it, through a 64 KiB buffer, so a report of
+  // millions of names never has to exist whole in memory; then finishes as write() does.
+  void write_with(const std::function<void(std::ostream&)>& produce);
 
  private:
   std::optional<std::string> path_;

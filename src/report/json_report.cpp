@@ -46,6 +46,60 @@ std::string format_timestamp(std::int64_t timestamp_ns) {
                      utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, nanoseconds);
 }
 
+namespace {
+
+// A string that no other value of the report holds, to mark where the names go.
+std::string names_placeholder(const RunSummary& summary) {
+  std::string placeholder = "@queries.names@";
+  const auto appears = [&](const std::string& text) {
+    return text.find(placeholder) != std::string::npos;
+  };
+  const auto anywhere = [&] {
+    for (const std::string& input : summary.inputs)
+      if (appears(input)) return true;
+    for (const std::string& warning : summary.warnings)
+      if (appears(warning)) return true;
+    return summary.live && (appears(summary.live->interface) || appears(summary.live->filter));
+  };
+  while (anywhere()) placeholder += '@';
+  return placeholder;
+}
+
+// The names array, laid out as nlohmann's dump would lay it out at its depth (the array is
+// the value of report.queries.names: elements 6 spaces in, the closing bracket 4).
+void write_names(std::ostream& out, const analysis::AnalysisResult& result, bool indented) {
+  if (result.query_counts.empty()) {
+    out << "[]";
+    return;
+  }
+  out << (indented ? "[\n" : "[");
+  bool first = true;
+  for (const analysis::NameCount& row : result.query_counts) {
+    const Json element = {{"name", row.name},
+                          {"count", row.count},
+                          {"percentage", percentage_number(row.count, result.total_queries)}};
+    if (!first) out << (indented ? ",\n" : ",");
+    first = false;
+    if (!indented) {
+      out << element.dump(-1, ' ', false, Json::error_handler_t::replace);
+      continue;
+    }
+    const std::string text = element.dump(2, ' ', false, Json::error_handler_t::replace);
+    std::size_t line_start = 0;
+    while (line_start < text.size()) {
+      std::size_t line_end = text.find('\n', line_start);
+      if (line_end == std::string::npos) line_end = text.size();
+      out << "      ";
+      out.write(text.data() + line_start, static_cast<std::streamsize>(line_end - line_start));
+      if (line_end < text.size()) out << '\n';
+      line_start = line_end + 1;
+    }
+  }
+  out << (indented ? "\n    ]" : "]");
+}
+
+}  // namespace
+
 void write_json_report(std::ostream& out, const analysis::AnalysisResult& result,
                        const analysis::AnalysisOptions& options, const RunSummary& summary,
                        JsonLayout layout) {
@@ -99,17 +153,22 @@ void write_json_report(std::ostream& out, const analysis::AnalysisResult& result
   report["watched_addresses"] = addresses;
   report["source_ports"] = result.source_ports;
 
-  Json names = Json::array();
-  for (const analysis::NameCount& row : result.query_counts) {
-    names.push_back({{"name", row.name},
-                     {"count", row.count},
-                     {"percentage", percentage_number(row.count, result.total_queries)}});
-  }
-  report["queries"] = {{"total", result.total_queries}, {"names", names}};
+  // The names can be millions: they are written one by one where a placeholder stands, so
+  // the whole array never exists as one JSON value or one string.
+  const std::string placeholder = names_placeholder(summary);
+  report["queries"] = {{"total", result.total_queries}, {"names", placeholder}};
   report["warnings"] = summary.warnings;
 
-  const int indent = layout == JsonLayout::indented ? 2 : -1;
-  out << report.dump(indent, ' ', false, Json::error_handler_t::replace) << '\n';
+  const bool indented = layout == JsonLayout::indented;
+  const std::string text =
+      report.dump(indented ? 2 : -1, ' ', false, Json::error_handler_t::replace);
+  const std::string quoted = "\"" + placeholder + "\"";
+  const std::size_t at = text.find(quoted);
+  out.write(text.data(), static_cast<std::streamsize>(at));
+  write_names(out, result, indented);
+  const std::size_t after = at + quoted.size();
+  out.write(text.data() + after, static_cast<std::streamsize>(text.size() - after));
+  out << '\n';
 }
 
 }  // namespace pa::report

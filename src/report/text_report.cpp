@@ -54,9 +54,15 @@ void write_text_report(std::ostream& out, const analysis::AnalysisResult& result
   text += '\n';
   text.append(header.size(), '-');
   text += '\n';
+  // Written out in pieces: a report of a million names need not exist twice in memory.
+  constexpr std::size_t piece_bytes = 64 * 1024;
   for (const analysis::NameCount& row : result.query_counts) {
     fmt::format_to(std::back_inserter(text), "{:<{}} | {:<{}} | {}%\n", row.name, name_width,
                    row.count, count_width, format_percentage(row.count, result.total_queries));
+    if (text.size() >= piece_bytes) {
+      out << text;
+      text.clear();
+    }
   }
   text += '\n';
   out << text;
