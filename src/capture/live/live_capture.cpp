@@ -54,7 +54,7 @@ std::string missing_privilege(bool promiscuous) {
          missing + "; " + remedy;
 }
 
-std::string pcap_message(pcap* handle) {
+std::string pcap_message(pcap_t* handle) {
   const char* text = pcap_geterr(handle);
   return text == nullptr ? std::string() : std::string(text);
 }
@@ -72,7 +72,7 @@ std::optional<InterfaceInfo> find_interface(const std::string& name) {
   return std::nullopt;
 }
 
-[[noreturn]] void throw_activation_error(pcap* handle, int status,
+[[noreturn]] void throw_activation_error(pcap_t* handle, int status,
                                          const LiveCaptureOptions& options) {
   const std::string& name = options.interface;
   const std::string detail = pcap_message(handle);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <pcap/pcap.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -11,9 +13,6 @@
 #include "capture/capture_writer.hpp"
 #include "capture/link_type.hpp"
 #include "capture/packet_record.hpp"
-
-// libpcap's handle, kept out of every header so that only this folder sees pcap.h.
-struct pcap;
 
 namespace pa::capture::live {
 
@@ -108,7 +107,7 @@ class LiveCapture {
 
  private:
   LiveCaptureOptions options_;
-  pcap* handle_ = nullptr;
+  pcap_t* handle_ = nullptr;
   LinkType link_type_ = LinkType::ethernet;
   bool nanoseconds_ = false;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
