@@ -50,13 +50,9 @@ Analyzer::Analyzer(AnalysisOptions options) : options_(std::move(options)) {
 
 void Analyzer::on_tcp_segment(const decode::PacketContext& packet,
                               const decode::TcpSegmentHeader& segment) noexcept {
-  // SPEC: SYN set, ACK and RST clear; the other flags (ECE, CWR, ...) do not matter.
-  constexpr std::uint8_t mask =
-      decode::tcp_flag::syn | decode::tcp_flag::ack | decode::tcp_flag::rst;
-  if ((segment.flags & mask) != decode::tcp_flag::syn) [[likely]] {
+  if (!is_connection_attempt(segment, options_.watch_port)) [[likely]] {
     return;
   }
-  if (segment.destination_port != options_.watch_port) return;
   const auto found = watched_index_.find(segment.destination);
   if (found == watched_index_.end()) return;
   // SPEC: an address counts only for packets after the one whose response added it.

@@ -58,6 +58,18 @@ struct AnalysisResult {
   base::DropCounts drops;  // everything passed to on_drop, plus the DNS messages above
 };
 
+// SPEC: a connection attempt is a TCP segment with SYN set and ACK and RST clear (other
+// flags, such as ECN's ECE and CWR, do not matter), here one to `port`.
+inline bool is_connection_attempt(const decode::TcpSegmentHeader& segment,
+                                  std::uint16_t port) noexcept {
+  constexpr std::uint8_t mask =
+      decode::tcp_flag::syn | decode::tcp_flag::ack | decode::tcp_flag::rst;
+  if ((segment.flags & mask) != decode::tcp_flag::syn) [[likely]] {
+    return false;
+  }
+  return segment.destination_port == port;
+}
+
 // Does the SPEC's three analyses over the events of one capture, in processing order.
 class Analyzer final : public decode::PacketEvents {
  public:

@@ -21,14 +21,10 @@ PartialAnalyzer::PartialAnalyzer(AnalysisOptions options)
 
 void PartialAnalyzer::on_tcp_segment(const decode::PacketContext& packet,
                                      const decode::TcpSegmentHeader& segment) noexcept {
-  // The same test as Analyzer::on_tcp_segment; whether the destination is watched at this
-  // packet is decided when the parts are merged.
-  constexpr std::uint8_t mask =
-      decode::tcp_flag::syn | decode::tcp_flag::ack | decode::tcp_flag::rst;
-  if ((segment.flags & mask) != decode::tcp_flag::syn) [[likely]] {
+  // Whether the destination is watched at this packet is decided when the parts are merged.
+  if (!is_connection_attempt(segment, options_.watch_port)) [[likely]] {
     return;
   }
-  if (segment.destination_port != options_.watch_port) return;
   if (source_ports_.test(segment.source_port)) return;
   if (std::find(presets_.begin(), presets_.end(), segment.destination) != presets_.end()) {
     source_ports_.set(segment.source_port);
