@@ -3,7 +3,9 @@
 #include <chrono>
 #include <csignal>
 #include <deque>
+#include <exception>
 #include <optional>
+#include <thread>
 
 #include "analysis/partial_result.hpp"
 #include "capture/capture_merger.hpp"
@@ -576,8 +578,13 @@ StreamOutcome provide(std::vector<std::unique_ptr<capture::CaptureReader>> reade
   asio::co_spawn(context, provider.accept_loop(), rethrow_error);
   asio::co_spawn(context, provider.pump(), rethrow_error);
   asio::co_spawn(context, provider.watchdog(), rethrow_error);
-  // The consumers' sockets and outcomes live here, beyond every coroutine that uses them.
+  // The in-process consumers run on a second thread with an io_context of their own, so that
+  // decoding and analysis use the second core while this thread reads, routes and sends.
+  // The two sides share nothing but the loopback sockets between them: the consumers' sockets
+  // and outcomes live here, beyond every coroutine that uses them, and are read only after
+  // the consumer thread has been joined.
   const std::uint32_t local = settings.in_process_consumers ? settings.connections : 0;
+  asio::io_context consumer_context(1);
   std::vector<std::unique_ptr<tcp::socket>> sockets;
   std::vector<std::string> problems(local);
   const tcp::endpoint target(bound.address().is_unspecified()
@@ -585,13 +592,35 @@ StreamOutcome provide(std::vector<std::unique_ptr<capture::CaptureReader>> reade
                                  : bound.address(),
                              bound.port());
   for (std::uint32_t i = 0; i < local; ++i) {
-    sockets.push_back(std::make_unique<tcp::socket>(context));
-    asio::co_spawn(context,
+    sockets.push_back(std::make_unique<tcp::socket>(consumer_context));
+    asio::co_spawn(consumer_context,
                    connect_and_consume(*sockets[i], {target}, fmt::format("{}", target.port()), i,
                                        settings.hooks, problems[i]),
                    rethrow_error);
   }
-  context.run();
+  std::exception_ptr consumer_failure;
+  std::thread consumer_thread;
+  if (local > 0) {
+    consumer_thread = std::thread([&consumer_context, &consumer_failure] {
+      try {
+        consumer_context.run();
+      } catch (...) {
+        consumer_failure = std::current_exception();
+      }
+    });
+  }
+  try {
+    context.run();
+  } catch (...) {
+    consumer_context.stop();
+    if (consumer_thread.joinable()) consumer_thread.join();
+    throw;
+  }
+  // The provider has closed every connection it held, so the consumers end on their own; a
+  // consumer still waiting to connect (the provider failed before accepting it) is stopped.
+  if (provider.failure()) consumer_context.stop();
+  if (consumer_thread.joinable()) consumer_thread.join();
+  if (consumer_failure) std::rethrow_exception(consumer_failure);
   if (provider.failure()) {
     if (provider.interrupted()) throw StreamInterrupted(*provider.failure());
     throw StreamError(*provider.failure());
