@@ -35,14 +35,20 @@ std::uint64_t bytes_read(const capture::CaptureMerger& merger) noexcept {
 
 }  // namespace
 
+std::vector<std::unique_ptr<capture::CaptureReader>> open_captures(
+    const std::vector<std::string>& paths) {
+  std::vector<std::unique_ptr<capture::CaptureReader>> readers;
+  readers.reserve(paths.size());
+  for (const std::string& path : paths) readers.push_back(capture::CaptureReader::open(path));
+  return readers;
+}
+
 CaptureAnalysis analyze_captures(const std::vector<std::string>& paths,
                                  const analysis::AnalysisOptions& options,
                                  const std::function<void(std::string_view)>& warn,
                                  bool show_progress) {
   analysis::Analyzer analyzer(options);  // throws std::invalid_argument for a bad watch host
-  std::vector<std::unique_ptr<capture::CaptureReader>> readers;
-  readers.reserve(paths.size());
-  for (const std::string& path : paths) readers.push_back(capture::CaptureReader::open(path));
+  auto readers = open_captures(paths);
 
   CaptureAnalysis outcome;
   outcome.summary.inputs = paths;

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "analysis/analyzer.hpp"
+#include "capture/capture_reader.hpp"
 #include "report/run_summary.hpp"
 
 namespace pa::app {
@@ -14,6 +16,11 @@ struct CaptureAnalysis {
   analysis::AnalysisResult result;
   report::RunSummary summary;
 };
+
+// Opens every capture before any is read, in order, so that a file that is not a capture fails
+// before any output (throws capture::CaptureError naming it).
+std::vector<std::unique_ptr<capture::CaptureReader>> open_captures(
+    const std::vector<std::string>& paths);
 
 // Analyzes the captures as one, in-process: opens them all first (so a file that is not a
 // capture fails before any output, throwing capture::CaptureError), then merges, dissects and

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "capture/capture_reader.hpp"
+#include "app/capture_analysis.hpp"
 
 namespace pa::app {
 
@@ -12,9 +12,7 @@ CaptureAnalysis analyze_captures_streamed(const std::vector<std::string>& paths,
                                           const stream::WarningSink& warn,
                                           const stream::WarningSink& on_listening) {
   analysis::Analyzer check(options);  // throws std::invalid_argument for a bad watch host
-  std::vector<std::unique_ptr<capture::CaptureReader>> readers;
-  readers.reserve(paths.size());
-  for (const std::string& path : paths) readers.push_back(capture::CaptureReader::open(path));
+  auto readers = open_captures(paths);
 
   auto outcome = stream::provide(std::move(readers), options, settings, warn, on_listening);
   CaptureAnalysis analysis;
