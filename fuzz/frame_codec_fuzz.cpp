@@ -5,10 +5,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <type_traits>
 #include <vector>
 
+#include "counting_events.hpp"
 #include "fuzz_check.hpp"
+#include "stream/event_record.hpp"
 #include "stream/frame_codec.hpp"
 
 namespace {
@@ -38,68 +39,56 @@ void round_trip(base::Bytes body, FrameType type, Decode decode, Encode encode) 
   PA_FUZZ_CHECK(encode(*again) == frame);
 }
 
-// A reader that rebuilds records it was sent only the start of takes a scratch buffer; one that
-// was sent whole records does not. Both forms are accepted, so the target follows the codec.
-template <typename Reader>
-struct BatchReading {
-  std::vector<std::uint8_t> scratch;
-  Reader reader;
-  explicit BatchReading(base::Bytes body) requires std::is_constructible_v < Reader, base::Bytes,
-      std::vector<std::uint8_t>
-  & > : reader(body, scratch) {}
-  explicit BatchReading(base::Bytes body) requires std::is_constructible_v<Reader, base::Bytes>
-      : reader(body) {}
-};
-
-template <typename Builder>
-void add_whole(Builder& builder, std::uint64_t packet_number, const capture::PacketRecord& record) {
-  if constexpr (requires { builder.add(packet_number, record, record.data.size()); }) {
-    builder.add(packet_number, record, record.data.size());
-  } else {
-    builder.add(packet_number, record);
-  }
-}
-
-// Decodes a batch, builds it again from what came out, and decodes that: the same records.
-template <typename Reader = stream::BatchReader, typename Builder = stream::BatchBuilder>
+// Decodes a batch, builds it again from what came out, and decodes that: the same entries.
+// Events entries are replayed too, as a consumer would.
 void batch_round_trip(base::Bytes body) {
-  BatchReading<Reader> first(body);
-  if (first.reader.failed()) return;
-  struct Record {
-    decode::PacketContext context;
-    capture::PacketRecord record;
-    std::vector<std::uint8_t> data;  // the record's bytes may live in the reader's scratch
+  stream::RecordScratch scratch;
+  stream::BatchReader first(body, scratch);
+  if (first.failed()) return;
+  struct Entry {
+    stream::BatchEntry entry;
+    std::vector<std::uint8_t> data;  // a record's bytes may live in the reader's scratch
   };
-  std::vector<Record> records;
-  Record next;
-  while (first.reader.next(next.context, next.record)) {
-    next.data.assign(next.record.data.begin(), next.record.data.end());
-    records.push_back(next);
+  std::vector<Entry> entries;
+  Entry next;
+  fuzz::CountingEvents counting;
+  while (first.next(next.entry)) {
+    const base::Bytes bytes =
+        next.entry.is_events ? next.entry.event_record : next.entry.record.data;
+    next.data.assign(bytes.begin(), bytes.end());
+    entries.push_back(next);
+    if (next.entry.is_events) (void)stream::replay_events(bytes, next.entry.packet, counting);
   }
-  if (first.reader.failed()) return;
+  if (first.failed()) return;
 
-  Builder builder(first.reader.lane(), first.reader.seq());
-  for (Record& r : records) {
-    r.record.data = r.data;
-    add_whole(builder, r.context.packet_number, r.record);
+  stream::BatchBuilder builder(first.lane(), first.seq());
+  for (Entry& e : entries) {
+    if (e.entry.is_events) {
+      builder.add_events(e.entry.packet, e.data);
+    } else {
+      e.entry.record.data = e.data;
+      builder.add(e.entry.packet.packet_number, e.entry.record, e.data.size());
+    }
   }
-  PA_FUZZ_CHECK(builder.count() == records.size());
+  PA_FUZZ_CHECK(builder.count() == entries.size());
   const std::vector<std::uint8_t> frame = builder.take();
-  BatchReading<Reader> again(body_of(frame, FrameType::batch));
-  PA_FUZZ_CHECK(!again.reader.failed() && again.reader.lane() == first.reader.lane() &&
-                again.reader.seq() == first.reader.seq());
-  for (const Record& r : records) {
-    PA_FUZZ_CHECK(again.reader.next(next.context, next.record));
-    PA_FUZZ_CHECK(next.context.packet_number == r.context.packet_number);
-    PA_FUZZ_CHECK(next.context.timestamp_ns == r.context.timestamp_ns);
-    PA_FUZZ_CHECK(next.record.timestamp_ns == r.record.timestamp_ns);
-    PA_FUZZ_CHECK(next.record.original_length == r.record.original_length);
-    PA_FUZZ_CHECK(next.record.link_type == r.record.link_type);
-    PA_FUZZ_CHECK(next.record.interface_known == r.record.interface_known);
-    PA_FUZZ_CHECK(
-        std::equal(next.record.data.begin(), next.record.data.end(), r.data.begin(), r.data.end()));
+  stream::BatchReader again(body_of(frame, FrameType::batch), scratch);
+  PA_FUZZ_CHECK(!again.failed() && again.lane() == first.lane() && again.seq() == first.seq());
+  for (const Entry& e : entries) {
+    PA_FUZZ_CHECK(again.next(next.entry));
+    PA_FUZZ_CHECK(next.entry.is_events == e.entry.is_events);
+    PA_FUZZ_CHECK(next.entry.packet.packet_number == e.entry.packet.packet_number);
+    PA_FUZZ_CHECK(next.entry.packet.timestamp_ns == e.entry.packet.timestamp_ns);
+    const base::Bytes bytes =
+        next.entry.is_events ? next.entry.event_record : next.entry.record.data;
+    PA_FUZZ_CHECK(std::equal(bytes.begin(), bytes.end(), e.data.begin(), e.data.end()));
+    if (e.entry.is_events) continue;
+    PA_FUZZ_CHECK(next.entry.record.timestamp_ns == e.entry.record.timestamp_ns);
+    PA_FUZZ_CHECK(next.entry.record.original_length == e.entry.record.original_length);
+    PA_FUZZ_CHECK(next.entry.record.link_type == e.entry.record.link_type);
+    PA_FUZZ_CHECK(next.entry.record.interface_known == e.entry.record.interface_known);
   }
-  PA_FUZZ_CHECK(!again.reader.next(next.context, next.record) && !again.reader.failed());
+  PA_FUZZ_CHECK(!again.next(next.entry) && !again.failed());
 }
 
 }  // namespace

@@ -10,12 +10,15 @@
 
 #include "analysis/partial_result.hpp"
 #include "reassembly/packet_dissector.hpp"
+#include "stream/event_record.hpp"
 #include "stream/frame_io.hpp"
 
 namespace pa::stream {
 
 namespace {
 
+// A lane's packets never need reassembly (the provider's dissector took those), so its
+// dissector holds nothing from one batch to the next and each batch's delta is final.
 struct Lane {
   explicit Lane(const analysis::AnalysisOptions& options) : analyzer(options) {}
   reassembly::PacketDissector dissector;
@@ -23,19 +26,12 @@ struct Lane {
   std::uint64_t last_seq = 0;
 };
 
-// The lane's reassembly holds nothing: replaying its later batches on fresh state gives what
-// this state would give.
-bool holds_nothing(const reassembly::PacketDissector& dissector) noexcept {
-  const auto counters = dissector.counters();
-  return counters.fragments.datagrams_pending == 0 && counters.streams.directions_open == 0;
-}
-
 }  // namespace
 
 asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket& socket, std::uint32_t index,
                                           const TestHooks& hooks) {
   std::vector<std::uint8_t> buffer;
-  std::vector<std::uint8_t> scratch;
+  RecordScratch scratch;
   FrameRead frame = co_await read_frame(socket, buffer);
   if (!frame.ok) co_return "no hello from the provider: " + frame.problem;
   if (frame.type != FrameType::hello) co_return "the provider did not start with a hello";
@@ -66,7 +62,6 @@ asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket& socket, std::ui
     ack.lane = lane_id;
     ack.seq = seq;
     ack.flags = flags;
-    if (holds_nothing(lane.dissector)) ack.flags |= Ack::clean;
     ack.delta = lane.analyzer.take();
     auto bytes = encode_ack(ack);
     auto [error, n] = co_await asio::async_write(socket, asio::buffer(bytes), use_tuple);
@@ -98,13 +93,18 @@ asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket& socket, std::ui
         const auto found = lanes.find(batch.lane());
         if (batch.failed() || found == lanes.end()) co_return "a batch for no open lane";
         Lane& lane = *found->second;
-        decode::PacketContext context;
-        capture::PacketRecord record;
-        while (batch.next(context, record)) lane.dissector.dissect(record, context, lane.analyzer);
+        BatchEntry entry;
+        while (batch.next(entry)) {
+          if (!entry.is_events) {
+            lane.dissector.dissect(entry.record, entry.packet, lane.analyzer);
+          } else if (!replay_events(entry.event_record, entry.packet, lane.analyzer)) {
+            co_return "an events record does not decode";
+          }
+        }
         if (batch.failed()) co_return "a batch does not decode";
         lane.last_seq = batch.seq();
-        // Every batch is acknowledged at once; the provider keeps the batches since the lane
-        // was last clean, to rebuild it elsewhere should this connection die.
+        // Every batch is acknowledged at once, with its delta; the provider keeps the batches
+        // not acknowledged yet, to send them elsewhere should this connection die.
         std::string problem = co_await acknowledge(batch.lane(), lane, lane.last_seq, 0);
         if (!problem.empty()) co_return problem;
         break;

@@ -1,28 +1,17 @@
 #include "stream/frame_codec.hpp"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <array>
+#include <new>
+
+#include "stream/wire_address.hpp"
 
 namespace pa::stream {
 
 namespace {
-
-std::optional<base::IpAddress> read_address(base::ByteReader& reader) {
-  const std::uint8_t family = reader.u8();
-  if (family == 4) {
-    const base::Bytes bytes = reader.bytes(4);
-    if (reader.failed()) return std::nullopt;
-    return base::IpAddress::v4(bytes.first<4>());
-  }
-  if (family == 6) {
-    const base::Bytes bytes = reader.bytes(16);
-    if (reader.failed()) return std::nullopt;
-    return base::IpAddress::v6(bytes.first<16>());
-  }
-  return std::nullopt;
-}
 
 std::optional<std::string> read_text(base::ByteReader& reader) {
   const std::uint16_t length = reader.u16();
@@ -54,10 +43,7 @@ FrameWriter::FrameWriter(FrameType type, std::size_t expected_bytes) {
   bytes_.push_back(static_cast<std::uint8_t>(type));
 }
 
-void FrameWriter::address(const base::IpAddress& address) {
-  u8(address.is_v4() ? 4 : 6);
-  bytes(address.bytes());
-}
+void FrameWriter::address(const base::IpAddress& address) { append_address(bytes_, address); }
 
 void FrameWriter::text(const std::string& value) {
   const std::size_t length = std::min<std::size_t>(value.size(), 0xffff);
@@ -74,37 +60,70 @@ std::vector<std::uint8_t> FrameWriter::take() {
   return std::move(bytes_);
 }
 
-BatchReader::BatchReader(base::Bytes body, std::vector<std::uint8_t>& scratch) noexcept
+RecordScratch::~RecordScratch() {
+  if (room_ != nullptr) munmap(room_, max_captured_length);
+}
+
+base::Bytes RecordScratch::rebuild(base::Bytes start, std::uint32_t length) {
+  if (room_ == nullptr) {
+    void* room = mmap(nullptr, max_captured_length, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (room == MAP_FAILED) throw std::bad_alloc();
+    room_ = static_cast<std::uint8_t*>(room);
+  }
+  std::copy(start.begin(), start.end(), room_);
+  return base::Bytes(room_, length);
+}
+
+BatchReader::BatchReader(base::Bytes body, RecordScratch& scratch) noexcept
     : reader_(body), scratch_(scratch) {
   lane_ = reader_.u32();
   seq_ = reader_.u64();
   remaining_ = reader_.u32();
 }
 
-bool BatchReader::next(decode::PacketContext& context, capture::PacketRecord& record) noexcept {
+bool BatchReader::fail() noexcept {
+  reader_.seek(reader_.whole().size() + 1);  // fails the reader for good
+  return false;
+}
+
+bool BatchReader::next(BatchEntry& entry) noexcept {
   if (reader_.failed() || remaining_ == 0) return false;
   --remaining_;
-  context.packet_number = reader_.u64();
-  context.timestamp_ns = static_cast<std::int64_t>(reader_.u64());
-  record.timestamp_ns = context.timestamp_ns;
+  entry.packet.packet_number = reader_.u64();
+  entry.packet.timestamp_ns = static_cast<std::int64_t>(reader_.u64());
+  capture::PacketRecord& record = entry.record;
+  record.timestamp_ns = entry.packet.timestamp_ns;
   record.original_length = reader_.u32();
   record.link_type = static_cast<capture::LinkType>(reader_.u32());
-  record.interface_known = reader_.u8() != 0;
+  const std::uint8_t kind = reader_.u8();
   const std::uint32_t captured_length = reader_.u32();
   const std::uint32_t sent_length = reader_.u32();
   const base::Bytes sent = reader_.bytes(sent_length);
-  if (reader_.failed() || sent_length > captured_length || captured_length > max_captured_length) {
-    reader_.seek(reader_.whole().size() + 1);  // fails the reader for good
-    return false;
+  if (reader_.failed() || kind > entry_kind::event_record || sent_length > captured_length ||
+      captured_length > max_captured_length) {
+    return fail();
   }
+  entry.is_events = kind == entry_kind::event_record;
+  if (entry.is_events) {
+    if (sent_length != captured_length) return fail();
+    entry.event_record = sent;
+    record.data = {};
+    return true;
+  }
+  // The provider never sends more of a packet: the scratch is written no further.
+  if (sent_length > max_record_bytes_on_wire) return fail();
+  record.interface_known = kind == entry_kind::packet;
   if (sent_length == captured_length) {
     record.data = sent;
     return true;
   }
   // The tail the analysis never reads did not travel: any bytes stand in for it.
-  if (scratch_.size() < captured_length) scratch_.resize(captured_length);
-  std::copy(sent.begin(), sent.end(), scratch_.begin());
-  record.data = base::Bytes(scratch_.data(), captured_length);
+  try {
+    record.data = scratch_.rebuild(sent, captured_length);
+  } catch (const std::bad_alloc&) {
+    return fail();
+  }
   return true;
 }
 
@@ -115,30 +134,45 @@ BatchBuilder::BatchBuilder(std::uint32_t lane, std::uint64_t seq, std::size_t ex
   writer_.u32(0);  // the count, patched by take()
 }
 
-void BatchBuilder::add(std::uint64_t packet_number, const capture::PacketRecord& record,
-                       std::size_t read_bytes) {
+void BatchBuilder::header(std::uint64_t packet_number, std::int64_t timestamp_ns,
+                          std::uint32_t original_length, std::uint32_t link_type, std::uint8_t kind,
+                          std::size_t captured_length, std::size_t sent_length) {
   if (count_ == 0) first_ = packet_number;
   ++count_;
-  const std::size_t sent = std::min({read_bytes, record.data.size(), max_record_bytes_on_wire});
-  // The fixed part of a record, laid out at once: this runs for every packet.
-  std::array<std::uint8_t, record_header_bytes> header;
+  // The fixed part of an entry, laid out at once: this runs for every packet.
+  std::array<std::uint8_t, record_header_bytes> bytes;
   std::size_t at = 0;
   const auto put = [&](std::uint64_t value, std::size_t width) {
     for (std::size_t i = width; i-- > 0;) {
-      header[at + i] = static_cast<std::uint8_t>(value);
+      bytes[at + i] = static_cast<std::uint8_t>(value);
       value >>= 8;
     }
     at += width;
   };
   put(packet_number, 8);
-  put(static_cast<std::uint64_t>(record.timestamp_ns), 8);
-  put(record.original_length, 4);
-  put(static_cast<std::uint32_t>(record.link_type), 4);
-  put(record.interface_known ? 1 : 0, 1);
-  put(record.data.size(), 4);
-  put(sent, 4);
-  writer_.bytes(header);
+  put(static_cast<std::uint64_t>(timestamp_ns), 8);
+  put(original_length, 4);
+  put(link_type, 4);
+  put(kind, 1);
+  put(captured_length, 4);
+  put(sent_length, 4);
+  writer_.bytes(bytes);
+}
+
+void BatchBuilder::add(std::uint64_t packet_number, const capture::PacketRecord& record,
+                       std::size_t read_bytes) {
+  const std::size_t sent = std::min({read_bytes, record.data.size(), max_record_bytes_on_wire});
+  header(packet_number, record.timestamp_ns, record.original_length,
+         static_cast<std::uint32_t>(record.link_type),
+         record.interface_known ? entry_kind::packet : entry_kind::packet_unknown_interface,
+         record.data.size(), sent);
   writer_.bytes(record.data.first(sent));
+}
+
+void BatchBuilder::add_events(const decode::PacketContext& packet, base::Bytes events) {
+  header(packet.packet_number, packet.timestamp_ns, 0, 0, entry_kind::event_record, events.size(),
+         events.size());
+  writer_.bytes(events);
 }
 
 std::vector<std::uint8_t> BatchBuilder::take() {

@@ -16,7 +16,8 @@
 namespace pa::stream {
 
 inline constexpr std::uint32_t protocol_magic = 0x50415354;  // "PAST"
-inline constexpr std::uint16_t protocol_version = 1;
+// 2: reassembly moved to the provider; batches carry events records.
+inline constexpr std::uint16_t protocol_version = 2;
 // Checked on the length prefix, before any buffer is sized for the frame.
 inline constexpr std::uint32_t max_frame_bytes = std::uint32_t{16} << 20;
 // At most this many bytes of a record travel; its captured length always does. No IPv4 or
@@ -26,6 +27,13 @@ inline constexpr std::size_t max_record_bytes_on_wire = std::size_t{1} << 20;
 // The longest record a batch may announce (the capture readers' own limit).
 inline constexpr std::uint32_t max_captured_length = std::uint32_t{64} << 20;
 inline constexpr std::size_t frame_prefix_bytes = 4;
+
+// What a batch entry holds, in its kind byte.
+namespace entry_kind {
+inline constexpr std::uint8_t packet_unknown_interface = 0;
+inline constexpr std::uint8_t packet = 1;
+inline constexpr std::uint8_t event_record = 2;
+}  // namespace entry_kind
 
 enum class FrameType : std::uint8_t {
   hello = 1,        // provider -> consumer: version, window, analysis options
@@ -75,7 +83,6 @@ struct Hello {
 };
 
 struct Ack {
-  static constexpr std::uint8_t clean = 1;  // the lane holds no reassembly state after `seq`
   static constexpr std::uint8_t final = 2;  // the lane's finish was processed
 
   std::uint32_t lane = 0;
@@ -90,21 +97,52 @@ struct FinishLane {
   decode::PacketContext last;
 };
 
-// The body of a batch frame (after its type byte); records are read with next().
+// Room to rebuild a record of any captured length a batch may announce: the bytes that
+// travelled are copied to its start, the rest is never read. The room is reserved address
+// space (max_captured_length bytes, mapped on first use, never written beyond what travelled),
+// so only the pages written count as memory: a peer announcing the longest record costs what
+// one sending 1 MiB costs.
+class RecordScratch {
+ public:
+  RecordScratch() noexcept = default;
+  RecordScratch(const RecordScratch&) = delete;
+  RecordScratch& operator=(const RecordScratch&) = delete;
+  ~RecordScratch();
+
+  // A record of `length` bytes starting with `start` (at most max_record_bytes_on_wire bytes),
+  // valid until the next call. Throws std::bad_alloc when the room cannot be reserved.
+  base::Bytes rebuild(base::Bytes start, std::uint32_t length);
+
+ private:
+  std::uint8_t* room_ = nullptr;
+};
+
+// One entry of a batch: a packet record for the consumer's dissector, or the events the
+// provider's reassembly produced at one packet (stream/event_record.hpp).
+struct BatchEntry {
+  decode::PacketContext packet;
+  bool is_events = false;
+  capture::PacketRecord record;  // when !is_events
+  base::Bytes event_record;      // when is_events
+};
+
+// The body of a batch frame (after its type byte); entries are read with next().
 class BatchReader {
  public:
   // Fails (failed()) when the header does not decode. A record sent without its unread tail
-  // is rebuilt in `scratch` (grown, never shrunk), valid until the next call to next().
-  BatchReader(base::Bytes body, std::vector<std::uint8_t>& scratch) noexcept;
+  // is rebuilt in `scratch`, valid until the next call to next().
+  BatchReader(base::Bytes body, RecordScratch& scratch) noexcept;
   [[nodiscard]] bool failed() const noexcept { return reader_.failed(); }
   [[nodiscard]] std::uint32_t lane() const noexcept { return lane_; }
   [[nodiscard]] std::uint64_t seq() const noexcept { return seq_; }
-  // The next record; false at the end or when a record does not decode (then failed()).
-  bool next(decode::PacketContext& context, capture::PacketRecord& record) noexcept;
+  // The next entry; false at the end or when an entry does not decode (then failed()).
+  bool next(BatchEntry& entry) noexcept;
 
  private:
+  bool fail() noexcept;
+
   base::ByteReader reader_;
-  std::vector<std::uint8_t>& scratch_;
+  RecordScratch& scratch_;
   std::uint32_t lane_ = 0;
   std::uint64_t seq_ = 0;
   std::uint32_t remaining_ = 0;
@@ -113,14 +151,16 @@ class BatchReader {
 // Collects records of one lane into a batch frame.
 class BatchBuilder {
  public:
-  // Packet number, timestamp, original length, link type, interface flag, captured and sent
-  // lengths.
+  // Packet number, timestamp, original length, link type, kind (entry_kind), captured and
+  // sent lengths.
   static constexpr std::size_t record_header_bytes = 8 + 8 + 4 + 4 + 1 + 4 + 4;
 
   BatchBuilder(std::uint32_t lane, std::uint64_t seq, std::size_t expected_bytes = 0);
   // Sends the first `read_bytes` bytes of the record and its captured length.
   void add(std::uint64_t packet_number, const capture::PacketRecord& record,
            std::size_t read_bytes);
+  // Sends what the provider's reassembly produced at `packet` (an EventRecorder's bytes).
+  void add_events(const decode::PacketContext& packet, base::Bytes events);
   [[nodiscard]] std::size_t size() const noexcept { return writer_.size(); }
   [[nodiscard]] std::uint32_t count() const noexcept { return count_; }
   [[nodiscard]] std::uint64_t first_packet_number() const noexcept { return first_; }
@@ -128,6 +168,10 @@ class BatchBuilder {
   [[nodiscard]] std::vector<std::uint8_t> take();
 
  private:
+  void header(std::uint64_t packet_number, std::int64_t timestamp_ns, std::uint32_t original_length,
+              std::uint32_t link_type, std::uint8_t kind, std::size_t captured_length,
+              std::size_t sent_length);
+
   FrameWriter writer_;
   std::uint64_t seq_ = 0;
   std::uint32_t count_ = 0;

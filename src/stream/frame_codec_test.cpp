@@ -1,8 +1,10 @@
 #include "stream/frame_codec.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <array>
+#include <fstream>
 
 namespace pa::stream {
 namespace {
@@ -81,23 +83,24 @@ TEST(FrameCodec, CarriesRecordsWithTheirNumbersTimesLengthsAndLinkTypes) {
   const auto frame = builder.take();
   EXPECT_EQ(frame[frame_prefix_bytes], static_cast<std::uint8_t>(FrameType::batch));
 
-  std::vector<std::uint8_t> scratch;
+  RecordScratch scratch;
   BatchReader reader(body_of(frame), scratch);
   EXPECT_EQ(reader.lane(), 3u);
   EXPECT_EQ(reader.seq(), 42u);
-  decode::PacketContext context;
-  capture::PacketRecord record;
-  ASSERT_TRUE(reader.next(context, record));
-  EXPECT_EQ(context.packet_number, 17u);
-  EXPECT_EQ(context.timestamp_ns, -5);
-  EXPECT_EQ(record.original_length, 60u);
-  EXPECT_EQ(record.link_type, capture::LinkType::linux_sll2);
-  EXPECT_TRUE(
-      std::equal(record.data.begin(), record.data.end(), first_bytes.begin(), first_bytes.end()));
-  ASSERT_TRUE(reader.next(context, record));
-  EXPECT_EQ(context.packet_number, 19u);
-  EXPECT_FALSE(record.interface_known);
-  EXPECT_FALSE(reader.next(context, record));
+  BatchEntry entry;
+  ASSERT_TRUE(reader.next(entry));
+  EXPECT_FALSE(entry.is_events);
+  EXPECT_EQ(entry.packet.packet_number, 17u);
+  EXPECT_EQ(entry.packet.timestamp_ns, -5);
+  EXPECT_EQ(entry.record.original_length, 60u);
+  EXPECT_EQ(entry.record.link_type, capture::LinkType::linux_sll2);
+  EXPECT_TRUE(entry.record.interface_known);
+  EXPECT_TRUE(std::equal(entry.record.data.begin(), entry.record.data.end(), first_bytes.begin(),
+                         first_bytes.end()));
+  ASSERT_TRUE(reader.next(entry));
+  EXPECT_EQ(entry.packet.packet_number, 19u);
+  EXPECT_FALSE(entry.record.interface_known);
+  EXPECT_FALSE(reader.next(entry));
   EXPECT_FALSE(reader.failed());
 }
 
@@ -109,10 +112,10 @@ TEST(FrameCodec, FailsABatchWhoseRecordRunsPastTheFrame) {
   builder.add(1, record, 4);
   auto frame = builder.take();
   frame.pop_back();
-  std::vector<std::uint8_t> scratch;
+  RecordScratch scratch;
   BatchReader reader(body_of(frame), scratch);
-  decode::PacketContext context;
-  EXPECT_FALSE(reader.next(context, record));
+  BatchEntry entry;
+  EXPECT_FALSE(reader.next(entry));
   EXPECT_TRUE(reader.failed());
 }
 
@@ -124,11 +127,11 @@ TEST(FrameCodec, SendsOnlyTheBytesReadAndKeepsTheCapturedLength) {
   record.data = bytes;
   builder.add(1, record, 2);
   const auto frame = builder.take();
-  std::vector<std::uint8_t> scratch;
+  RecordScratch scratch;
   BatchReader reader(body_of(frame), scratch);
-  decode::PacketContext context;
-  capture::PacketRecord got;
-  ASSERT_TRUE(reader.next(context, got));
+  BatchEntry entry;
+  ASSERT_TRUE(reader.next(entry));
+  const capture::PacketRecord& got = entry.record;
   ASSERT_EQ(got.data.size(), 6u);  // not cut by the capture: the same size as on the wire
   EXPECT_EQ(got.data[0], 1);
   EXPECT_EQ(got.data[1], 2);
@@ -148,20 +151,107 @@ TEST(FrameCodec, RefusesARecordThatClaimsMoreBytesThanAnyCapture) {
   writer.u32(0xffffffff);  // captured length: 4 GiB, above max_captured_length
   writer.u32(0);           // none of it sent
   const auto frame = writer.take();
-  std::vector<std::uint8_t> scratch;
+  RecordScratch scratch;
   BatchReader reader(body_of(frame), scratch);
-  decode::PacketContext context;
-  capture::PacketRecord record;
-  EXPECT_FALSE(reader.next(context, record));
+  BatchEntry entry;
+  EXPECT_FALSE(reader.next(entry));
   EXPECT_TRUE(reader.failed());
-  EXPECT_TRUE(scratch.empty());
+}
+
+// What the resident set of this process is, from /proc/self/statm (pages).
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t size = 0;
+  std::size_t resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+TEST(FrameCodec, RebuildsTheLongestRecordWithoutHoldingItsBytes) {
+  FrameWriter writer(FrameType::batch);
+  writer.u32(0);  // lane
+  writer.u64(1);  // seq
+  writer.u32(2);  // two records
+  for (std::uint64_t packet = 1; packet <= 2; ++packet) {
+    writer.u64(packet);               // packet number
+    writer.i64(0);                    // timestamp
+    writer.u32(max_captured_length);  // original length
+    writer.u32(1);                    // link type
+    writer.u8(entry_kind::packet);
+    writer.u32(max_captured_length);  // captured length: the longest a capture may hold
+    writer.u32(2);                    // two bytes of it sent
+    writer.u8(0xaa);
+    writer.u8(static_cast<std::uint8_t>(packet));
+  }
+  const auto frame = writer.take();
+  RecordScratch scratch;
+  BatchReader reader(body_of(frame), scratch);
+  const std::size_t before = resident_bytes();
+  BatchEntry entry;
+  for (std::uint64_t packet = 1; packet <= 2; ++packet) {
+    ASSERT_TRUE(reader.next(entry));
+    EXPECT_EQ(entry.record.data.size(), max_captured_length);
+    EXPECT_EQ(entry.record.data[0], 0xaa);
+    EXPECT_EQ(entry.record.data[1], packet);
+  }
+  EXPECT_FALSE(reader.next(entry));
+  EXPECT_FALSE(reader.failed());
+  EXPECT_LT(resident_bytes(), before + (std::size_t{4} << 20));
+}
+
+TEST(FrameCodec, CarriesTheProvidersReassemblyEventsBesidePackets) {
+  BatchBuilder builder(1, 2);
+  const std::array<std::uint8_t, 3> events{3, 0, 7};
+  builder.add_events({5, 123}, events);
+  capture::PacketRecord record;
+  const std::array<std::uint8_t, 2> bytes{9, 9};
+  record.data = bytes;
+  builder.add(6, record, 2);
+  const auto frame = builder.take();
+  RecordScratch scratch;
+  BatchReader reader(body_of(frame), scratch);
+  BatchEntry entry;
+  ASSERT_TRUE(reader.next(entry));
+  EXPECT_TRUE(entry.is_events);
+  EXPECT_EQ(entry.packet.packet_number, 5u);
+  EXPECT_EQ(entry.packet.timestamp_ns, 123);
+  EXPECT_TRUE(std::equal(entry.event_record.begin(), entry.event_record.end(), events.begin(),
+                         events.end()));
+  ASSERT_TRUE(reader.next(entry));
+  EXPECT_FALSE(entry.is_events);
+  EXPECT_EQ(entry.record.data.size(), 2u);
+  EXPECT_FALSE(reader.next(entry));
+  EXPECT_FALSE(reader.failed());
+}
+
+TEST(FrameCodec, RefusesAnEntryOfUnknownKindOrAnEventsEntryNotSentWhole) {
+  for (const auto& [kind, sent] : {std::pair<std::uint8_t, std::uint32_t>{3, 1}, {2, 0}}) {
+    FrameWriter writer(FrameType::batch);
+    writer.u32(0);     // lane
+    writer.u64(1);     // seq
+    writer.u32(1);     // one record
+    writer.u64(1);     // packet number
+    writer.i64(0);     // timestamp
+    writer.u32(0);     // original length
+    writer.u32(0);     // link type
+    writer.u8(kind);   // kind
+    writer.u32(1);     // captured length
+    writer.u32(sent);  // sent length
+    if (sent != 0) writer.u8(3);
+    const auto frame = writer.take();
+    RecordScratch scratch;
+    BatchReader reader(body_of(frame), scratch);
+    BatchEntry entry;
+    EXPECT_FALSE(reader.next(entry)) << "kind " << int{kind};
+    EXPECT_TRUE(reader.failed());
+  }
 }
 
 TEST(FrameCodec, CarriesAnAcknowledgementWithItsResultDelta) {
   Ack ack;
   ack.lane = 2;
   ack.seq = 9;
-  ack.flags = Ack::clean | Ack::final;
+  ack.flags = Ack::final;
   ack.delta.query_counts = {{"www.example.org", 3}, {"a\\.b", 1}};
   ack.delta.learned = {{address("192.0.2.1"), 12, 1'000'000'000}};
   ack.delta.source_ports = {80, 443};
@@ -175,7 +265,7 @@ TEST(FrameCodec, CarriesAnAcknowledgementWithItsResultDelta) {
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->lane, 2u);
   EXPECT_EQ(decoded->seq, 9u);
-  EXPECT_EQ(decoded->flags, Ack::clean | Ack::final);
+  EXPECT_EQ(decoded->flags, Ack::final);
   ASSERT_EQ(decoded->delta.query_counts.size(), 2u);
   EXPECT_EQ(decoded->delta.query_counts[1].name, "a\\.b");
   EXPECT_EQ(decoded->delta.query_counts[0].count, 3u);

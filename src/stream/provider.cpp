@@ -9,7 +9,9 @@
 
 #include "analysis/partial_result.hpp"
 #include "capture/capture_merger.hpp"
+#include "reassembly/packet_dissector.hpp"
 #include "stream/consumer.hpp"
+#include "stream/event_record.hpp"
 #include "stream/frame_io.hpp"
 #include "stream/record_router.hpp"
 #include "stream/stream_mode.hpp"
@@ -54,29 +56,21 @@ struct Connection {
   Clock::time_point last_progress = Clock::now();
 };
 
-// A batch kept for replay: sent and not acknowledged yet, or acknowledged while the lane
-// still held reassembly state (its delta waits until the lane is clean again).
+// A batch sent and not acknowledged yet, kept to be sent again should its connection die.
 struct Pending {
   std::uint64_t seq = 0;
   std::uint64_t first_packet = 0;
   Frame frame;
-  bool acknowledged = false;
-  analysis::PartialResult delta;
 };
 
 struct Lane {
   std::uint32_t id = 0;
   Connection* owner = nullptr;
   std::optional<BatchBuilder> open;
-  // The batches since the lane was last clean (its consumer's reassembly held nothing), in
-  // order: replayed on fresh state they rebuild what the consumer held.
-  std::deque<Pending> retained;
-  std::size_t retained_bytes = 0;
-  std::size_t unacknowledged = 0;
+  // The batches sent and not acknowledged, in order. A consumer's lane holds no state between
+  // batches (reassembly is the provider's), so these are all another consumer needs.
+  std::deque<Pending> unacknowledged;
   std::uint64_t next_seq = 1;
-  // False once retained batches were let go before the lane was clean again (too many bytes):
-  // the lane cannot be rebuilt until its next clean acknowledgement.
-  bool replayable = true;
   Frame finish;
   std::uint64_t finish_seq = 0;
   bool done = false;
@@ -128,16 +122,25 @@ class Provider {
       last_.timestamp_ns = record.timestamp_ns;
       const Route route = router_.route(record);
       Lane& lane = lanes_[route.lane];
-      // Room for a full batch and one more record of usual size: one allocation per batch.
-      if (!lane.open) lane.open.emplace(lane.id, lane.next_seq++, batch_bytes_ + 2048);
-      lane.open->add(last_.packet_number, record, route.read_bytes);
-      if (lane.open->size() >= batch_bytes_) co_await flush(lane);
+      if (route.needs_reassembly) {
+        recorder_.clear();
+        dissector_.dissect(record, last_, recorder_);
+        // Nothing travels for a fragment or segment that reassembly only holds for now.
+        if (recorder_.has_events()) open_batch(lane).add_events(last_, recorder_.bytes());
+      } else {
+        open_batch(lane).add(last_.packet_number, record, route.read_bytes);
+      }
+      if (lane.open && lane.open->size() >= batch_bytes_) co_await flush(lane);
       if (++since_check == 4096) {
         since_check = 0;
         co_await catch_up();
       }
     }
     if (stopped_) co_return;
+    // What reassembly still holds is given up on, as -c 0 does at the end of its input.
+    recorder_.clear();
+    dissector_.finish(last_, recorder_);
+    if (recorder_.has_events()) open_batch(lanes_.front()).add_events(last_, recorder_.bytes());
     for (Lane& lane : lanes_) {
       if (lane.open) co_await flush(lane);
     }
@@ -168,7 +171,7 @@ class Provider {
         if (!connection->alive || connection->closing) continue;
         bool waiting = false;
         for (const Lane* lane : connection->lanes) {
-          waiting = waiting || lane->unacknowledged != 0 || (lane->finish && !lane->done);
+          waiting = waiting || !lane->unacknowledged.empty() || (lane->finish && !lane->done);
         }
         if (waiting &&
             now - connection->last_progress > std::chrono::milliseconds(settings_.hooks.stall_ms)) {
@@ -313,59 +316,39 @@ class Provider {
     }
     Lane& lane = lanes_[ack.lane];
     const bool final = (ack.flags & Ack::final) != 0;
-    const auto first_unacknowledged =
-        std::find_if(lane.retained.begin(), lane.retained.end(),
-                     [](const Pending& pending) { return !pending.acknowledged; });
     // Acknowledgements come in order: the next one is for the first batch not acknowledged.
     const bool expected =
-        final ? lane.finish && ack.seq == lane.finish_seq && lane.unacknowledged == 0
-              : first_unacknowledged != lane.retained.end() && first_unacknowledged->seq == ack.seq;
+        final ? lane.finish && ack.seq == lane.finish_seq && lane.unacknowledged.empty()
+              : !lane.unacknowledged.empty() && lane.unacknowledged.front().seq == ack.seq;
     if (!expected || lane.done) {
       return fmt::format("an acknowledgement of batch {} of lane {}, which is not the next one due",
                          ack.seq, ack.lane);
     }
     connection.last_progress = Clock::now();
+    results_.add(ack.delta);
     if (final) {
-      release(lane, lane.retained.size());
-      results_.add(ack.delta);
       lane.done = true;
     } else {
-      first_unacknowledged->acknowledged = true;
-      first_unacknowledged->delta = std::move(ack.delta);
-      --lane.unacknowledged;
-      if ((ack.flags & Ack::clean) != 0) {
-        // A clean point: nothing before it is needed to rebuild the lane any more.
-        release(lane, static_cast<std::size_t>(first_unacknowledged - lane.retained.begin()) + 1);
-        lane.replayable = true;
-      } else if (lane.retained_bytes > max_retained_bytes_) {
-        std::size_t acknowledged = 0;
-        while (acknowledged < lane.retained.size() && lane.retained[acknowledged].acknowledged) {
-          ++acknowledged;
-        }
-        release(lane, acknowledged);
-        lane.replayable = false;
-      }
+      lane.unacknowledged.pop_front();
     }
     if (results_.pending_candidates() > 4096) results_.settle(next_unaccounted());
     progress_.notify();
     return std::nullopt;
   }
 
-  // Merges the deltas of the first `count` retained batches and forgets them.
-  void release(Lane& lane, std::size_t count) {
-    for (std::size_t i = 0; i < count; ++i) {
-      Pending& pending = lane.retained.front();
-      if (pending.acknowledged) results_.add(pending.delta);
-      lane.retained_bytes -= pending.frame->size();
-      lane.retained.pop_front();
-    }
+  BatchBuilder& open_batch(Lane& lane) {
+    // Room for a full batch and one more record of usual size: one allocation per batch.
+    if (!lane.open) lane.open.emplace(lane.id, lane.next_seq++, batch_bytes_ + 2048);
+    return *lane.open;
   }
 
   // The smallest packet number whose result has not come back.
   [[nodiscard]] std::uint64_t next_unaccounted() const {
     std::uint64_t lowest = last_.packet_number + 1;
     for (const Lane& lane : lanes_) {
-      if (!lane.retained.empty()) lowest = std::min(lowest, lane.retained.front().first_packet);
+      if (!lane.unacknowledged.empty()) {
+        lowest = std::min(lowest, lane.unacknowledged.front().first_packet);
+      }
       if (lane.open && lane.open->count() != 0) {
         lowest = std::min(lowest, lane.open->first_packet_number());
       }
@@ -374,15 +357,13 @@ class Provider {
   }
 
   asio::awaitable<void> flush(Lane& lane) {
-    while (!stopped_ && lane.unacknowledged >= settings_.window) co_await progress_.wait();
+    while (!stopped_ && lane.unacknowledged.size() >= settings_.window) co_await progress_.wait();
     if (stopped_) co_return;
     const std::uint64_t seq = lane.open->seq();
     const std::uint64_t first = lane.open->first_packet_number();
     auto frame = std::make_shared<const std::vector<std::uint8_t>>(lane.open->take());
     lane.open.reset();
-    lane.retained.push_back({seq, first, frame, false, {}});
-    lane.retained_bytes += frame->size();
-    ++lane.unacknowledged;
+    lane.unacknowledged.push_back({seq, first, frame});
     send(*lane.owner, frame);
     // Let the writers and readers run: this is one thread.
     co_await asio::post(context_, asio::use_awaitable);
@@ -406,7 +387,8 @@ class Provider {
     connection.wake.notify();
   }
 
-  // Gives a lane to a connection; `resend` replays what the lane's previous holder left.
+  // Gives a lane to a connection; `resend` sends again what the lane's previous holder left
+  // unacknowledged.
   void adopt(Connection& connection, Lane& lane, bool resend) {
     lane.owner = &connection;
     connection.lanes.push_back(&lane);
@@ -414,14 +396,7 @@ class Provider {
     send(connection, std::make_shared<const std::vector<std::uint8_t>>(
                          encode_lane_frame(FrameType::open_lane, lane.id)));
     if (!resend) return;
-    // What the lost consumer acknowledged since the lane was last clean is forgotten and done
-    // again: its state died with it.
-    for (Pending& pending : lane.retained) {
-      pending.acknowledged = false;
-      pending.delta = {};
-      send(connection, pending.frame);
-    }
-    lane.unacknowledged = lane.retained.size();
+    for (const Pending& pending : lane.unacknowledged) send(connection, pending.frame);
     if (lane.finish) send(connection, lane.finish);
   }
 
@@ -444,13 +419,6 @@ class Provider {
     }
     for (Lane* lane : connection.lanes) {
       if (lane->done) continue;
-      if (!lane->replayable) {
-        fail(fmt::format(
-            "connection {} was lost while lane {} held reassembly state that the retained "
-            "batches cannot rebuild; no partial answer is printed",
-            connection.id, lane->id));
-        return;
-      }
       Connection* survivor = nullptr;
       for (auto& candidate : connections_) {
         if (!candidate->alive || candidate->closing) continue;
@@ -464,7 +432,7 @@ class Provider {
       }
       adopt(*survivor, *lane, true);
       warn_(fmt::format("lane {} went to connection {}, with {} batches to process again{}",
-                        lane->id, survivor->id, lane->retained.size(),
+                        lane->id, survivor->id, lane->unacknowledged.size(),
                         lane->finish ? " and its finish" : ""));
     }
     connection.lanes.clear();
@@ -504,17 +472,11 @@ class Provider {
   const WarningSink& warn_;
   analysis::ResultMerger results_;
   RecordRouter router_;
+  reassembly::PacketDissector dissector_;  // for the packets whose route needs reassembly
+  EventRecorder recorder_;
   Signal progress_;
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_{context_};
-  // What a lane may retain before it gives up being rebuildable (a lane that is never clean,
-  // say under a SYN scan of port 53): a share of 16 MiB, at least two windows.
-  std::size_t max_retained_bytes_ =
-      settings_.hooks.retain_bytes != 0
-          ? settings_.hooks.retain_bytes
-          : std::max<std::size_t>(
-                2 * std::size_t{settings_.window} * settings_.batch_bytes,
-                (std::size_t{16} << 20) / std::max<std::uint32_t>(1, settings_.connections));
   std::size_t batch_bytes_ =
       settings_.hooks.batch_bytes != 0 ? settings_.hooks.batch_bytes : settings_.batch_bytes;
   std::vector<Lane> lanes_;

@@ -61,14 +61,15 @@ Route RecordRouter::route(const capture::PacketRecord& record) noexcept {
     payload_cut = ip->payload_cut;
   }
   const auto lane = static_cast<std::uint32_t>(h % lanes_);
-  if (fragment) return {lane, whole};
+  if (fragment) return {lane, whole, true};
   // Where the bytes the analysis reads end: PacketDissector::dissect_transport reads only the
   // TCP or UDP header unless a port is 53, and nothing of other protocols.
   base::Bytes unread;
   if (protocol == static_cast<std::uint8_t>(IpProtocol::tcp)) {
     const auto tcp = decode::decode_tcp(payload, payload_cut);
-    if (!tcp || tcp->source_port == dns_port || tcp->destination_port == dns_port) {
-      return {lane, whole};
+    if (!tcp) return {lane, whole};
+    if (tcp->source_port == dns_port || tcp->destination_port == dns_port) {
+      return {lane, whole, true};
     }
     unread = tcp->payload;
   } else if (protocol == static_cast<std::uint8_t>(IpProtocol::udp)) {

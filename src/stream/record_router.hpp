@@ -17,9 +17,13 @@ namespace pa::stream {
 // that is not a fragment and has no port 53 on either side is analyzed from its headers alone
 // (no checksum is verified, no payload read), so its payload need not travel: only its length
 // does, and the consumer's copy holds other bytes there (docs/stream-protocol.md).
+//
+// Fragments and TCP from or to port 53 need reassembly: the provider's own PacketDissector
+// takes them, so that its bounds see every packet, and only what it produces travels.
 struct Route {
   std::uint32_t lane = 0;
   std::size_t read_bytes = 0;  // a prefix of the record; the rest is never read
+  bool needs_reassembly = false;
 };
 
 class RecordRouter {

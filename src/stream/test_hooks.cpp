@@ -29,8 +29,6 @@ TestHooks TestHooks::parse(const std::string& text) {
       hooks.stall_ms = static_cast<std::uint32_t>(std::stoul(value));
     } else if (key == "batch_bytes") {
       hooks.batch_bytes = std::stoull(value);
-    } else if (key == "retain_bytes") {
-      hooks.retain_bytes = std::stoull(value);
     } else if (key == "handshake_ms") {
       hooks.handshake_ms = static_cast<std::uint32_t>(std::stoul(value));
     } else {

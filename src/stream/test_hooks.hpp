@@ -20,8 +20,7 @@ struct TestHooks {
   std::uint64_t seed = 1;
   std::uint32_t stall_ms = 30000;
   std::uint32_t handshake_ms = 10000;
-  std::size_t batch_bytes = 0;   // batch_bytes=N: smaller batches, so that faults fall mid-run
-  std::size_t retain_bytes = 0;  // retain_bytes=N: what a lane may keep for replay
+  std::size_t batch_bytes = 0;  // batch_bytes=N: smaller batches, so that faults fall mid-run
 
   static TestHooks parse(const std::string& text);  // throws std::invalid_argument
   static TestHooks from_environment();
