@@ -158,14 +158,9 @@ void check_live_options(const CLI::App& cli, CommandLine& options, const RawValu
     }
     live.write_path = raw.write_path;
   }
-  // A live capture is analyzed in-process unless -c asks for the stream mode: reports during
-  // the capture need the whole analysis in one place (docs/decisions.md).
-  if (!given("-c")) {
-    options.stream_connections = 0;
-  } else if (live.interval_seconds && raw.stream_connections != 0) {
-    throw UsageError(
-        "--interval needs -c 0: the stream mode merges its consumers' results only at the end");
-  }
+  // A live capture is analyzed in-process unless -c asks for the stream mode
+  // (docs/decisions.md).
+  if (!given("-c")) options.stream_connections = 0;
   options.live = std::move(live);
 }
 

@@ -23,9 +23,6 @@
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
 #ifdef PA_HAVE_STREAM
-#include <limits>
-
-#include "capture/live/live_capture_reader.hpp"
 #include "stream/stream_mode.hpp"
 #endif
 
@@ -132,19 +129,48 @@ class LiveReports {
   report::LiveCaptureSummary live_;
 };
 
+// When a report is due during the capture: at each --interval, and when SIGUSR1 asked.
+class InterimSchedule {
+ public:
+  InterimSchedule(const LiveOptions& live, std::atomic<bool>& report_requested)
+      : report_requested_(report_requested) {
+    if (live.interval_seconds) {
+      interval_ = std::chrono::duration_cast<Clock::duration>(
+          std::chrono::duration<double>(*live.interval_seconds));
+      next_report_ = Clock::now() + *interval_;
+    }
+  }
+
+  // True once per report due; a report asked for between two interval reports shows the same
+  // packets once.
+  bool due() {
+    bool due = false;
+    if (interval_) {
+      const auto now = Clock::now();
+      if (now >= next_report_) {
+        due = true;
+        // Reports keep to the grid of the start time; one that was missed is not made up.
+        while (next_report_ <= now) next_report_ += *interval_;
+      }
+    }
+    const bool asked = report_requested_.load(std::memory_order_relaxed) &&
+                       report_requested_.exchange(false, std::memory_order_relaxed);
+    return due || asked;
+  }
+
+ private:
+  std::atomic<bool>& report_requested_;
+  std::optional<Clock::duration> interval_;
+  Clock::time_point next_report_ = Clock::time_point::max();
+};
+
 // The in-process analysis, as analyze_captures does it for files, with reports on the way.
 CaptureAnalysis analyze_in_process(capture::live::LiveCapture& capture, const CommandLine& options,
-                                   std::atomic<bool>& report_requested, LiveReports& reports) {
+                                   InterimSchedule& schedule, LiveReports& reports) {
   analysis::Analyzer analyzer(options.analysis);
   reassembly::PacketDissector dissector;
   capture::PacketRecord record;
   decode::PacketContext context;
-  std::optional<Clock::duration> interval;
-  if (options.live->interval_seconds) {
-    interval = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(*options.live->interval_seconds));
-  }
-  Clock::time_point next_report = interval ? Clock::now() + *interval : Clock::time_point::max();
   for (;;) {
     const capture::live::LiveEvent event = capture.next(record);
     if (event == capture::live::LiveEvent::ended) break;
@@ -153,19 +179,7 @@ CaptureAnalysis analyze_in_process(capture::live::LiveCapture& capture, const Co
       context.timestamp_ns = record.timestamp_ns;
       dissector.dissect(record, context, analyzer);
     }
-    bool due = false;
-    if (interval) {
-      const auto now = Clock::now();
-      if (now >= next_report) {
-        due = true;
-        // Reports keep to the grid of the start time; one that was missed is not made up.
-        while (next_report <= now) next_report += *interval;
-      }
-    }
-    const bool asked = report_requested.load(std::memory_order_relaxed) &&
-                       report_requested.exchange(false, std::memory_order_relaxed);
-    // A report asked for between two interval reports shows the same packets once.
-    if (due || asked) reports.write_interim(analyzer.result(), context.packet_number);
+    if (schedule.due()) reports.write_interim(analyzer.result(), context.packet_number);
   }
   dissector.finish(context, analyzer);
   CaptureAnalysis outcome;
@@ -175,22 +189,47 @@ CaptureAnalysis analyze_in_process(capture::live::LiveCapture& capture, const Co
 }
 
 #ifdef PA_HAVE_STREAM
-// The stream mode: the capture is the provider's only input, as one more capture file.
-CaptureAnalysis analyze_streamed(capture::live::LiveCapture& capture, const CommandLine& options) {
+// The live capture as the provider's input: an idle spell (nothing for one wait, 50 ms) lets
+// the provider send what waits, take acknowledgements in and see whether a report is due.
+class LiveSource final : public stream::PacketSource {
+ public:
+  explicit LiveSource(capture::live::LiveCapture& capture) : capture_(capture) {}
+  Event next(capture::PacketRecord& record) override {
+    switch (capture_.next(record)) {
+      case capture::live::LiveEvent::packet:
+        return Event::packet;
+      case capture::live::LiveEvent::idle:
+        return Event::idle;
+      case capture::live::LiveEvent::ended:
+        break;
+    }
+    return Event::ended;
+  }
+  // A live capture has no cut-short records; its failures are thrown as LiveCaptureError.
+  [[nodiscard]] std::vector<std::string> problems() const override { return {}; }
+
+ private:
+  capture::live::LiveCapture& capture_;
+};
+
+// The stream mode: the capture is the provider's input; reports on the way are the merged
+// results of every packet so far.
+CaptureAnalysis analyze_streamed(capture::live::LiveCapture& capture, const CommandLine& options,
+                                 InterimSchedule& schedule, LiveReports& reports) {
   analysis::Analyzer check(options.analysis);  // throws std::invalid_argument for a bad watch host
-  std::vector<std::unique_ptr<capture::CaptureReader>> readers;
-  readers.push_back(std::make_unique<capture::live::LiveCaptureReader>(capture));
   stream::StreamSettings settings;
   settings.listen_address = options.listen_address;
   settings.port = options.stream_port;
   settings.connections = options.stream_connections;
   settings.in_process_consumers = true;
+  settings.interim = stream::InterimReports{
+      [&schedule] { return schedule.due(); },
+      [&reports](const analysis::AnalysisResult& result, std::uint64_t packets) {
+        reports.write_interim(result, packets);
+      }};
   settings.hooks = stream::TestHooks::from_environment();
-  // The provider waits for packets on the thread its consumers share: a quiet network holds
-  // their acknowledgements back without any consumer being stuck, so no wait counts as a stall.
-  settings.hooks.stall_ms = std::numeric_limits<std::uint32_t>::max();
-  auto outcome = stream::provide(std::move(readers), options.analysis, settings, warn,
-                                 [](std::string_view) {});
+  auto outcome = stream::provide(std::make_unique<LiveSource>(capture), options.analysis, settings,
+                                 warn, [](std::string_view) {});
   CaptureAnalysis analysis;
   analysis.result = std::move(outcome.result);
   analysis.summary.packets_read = outcome.packets_read;
@@ -248,18 +287,12 @@ int run_live(const CommandLine& options) {
   for (const std::string& warning : capture.warnings()) warn(warning);
   if (!options.quiet) print_line("info", describe_start(capture, live));
 
-  const bool streamed = options.stream_connections > 0;
   std::atomic<bool> report_requested{false};
+  InterimSchedule schedule(live, report_requested);
   CaptureAnalysis analysis;
   {
     const SignalWatcher watcher([&](int signal) {
       if (signal == SIGUSR1) {
-        if (streamed) {
-          print_line("info", fmt::format("{}: {} packets captured so far (reports during the "
-                                         "capture need -c 0)",
-                                         live.interface, capture.packets()));
-          return;
-        }
         report_requested.store(true, std::memory_order_relaxed);
         capture.wake();
         return;
@@ -269,10 +302,11 @@ int run_live(const CommandLine& options) {
       capture.request_stop();
     });
 #ifdef PA_HAVE_STREAM
-    analysis = streamed ? analyze_streamed(capture, options)
-                        : analyze_in_process(capture, options, report_requested, reports);
+    analysis = options.stream_connections > 0
+                   ? analyze_streamed(capture, options, schedule, reports)
+                   : analyze_in_process(capture, options, schedule, reports);
 #else
-    analysis = analyze_in_process(capture, options, report_requested, reports);
+    analysis = analyze_in_process(capture, options, schedule, reports);
 #endif
   }
   capture.copy_to(nullptr);

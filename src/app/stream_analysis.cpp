@@ -14,7 +14,8 @@ CaptureAnalysis analyze_captures_streamed(const std::vector<std::string>& paths,
   analysis::Analyzer check(options);  // throws std::invalid_argument for a bad watch host
   auto readers = open_captures(paths);
 
-  auto outcome = stream::provide(std::move(readers), options, settings, warn, on_listening);
+  auto outcome = stream::provide(stream::merged_files(std::move(readers)), options, settings, warn,
+                                 on_listening);
   CaptureAnalysis analysis;
   analysis.result = std::move(outcome.result);
   analysis.summary.inputs = paths;

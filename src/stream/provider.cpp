@@ -78,13 +78,12 @@ struct Lane {
 
 class Provider {
  public:
-  Provider(asio::io_context& context, tcp::acceptor& acceptor,
-           std::vector<std::unique_ptr<capture::CaptureReader>> readers,
+  Provider(asio::io_context& context, tcp::acceptor& acceptor, std::unique_ptr<PacketSource> source,
            const analysis::AnalysisOptions& options, const StreamSettings& settings,
            const WarningSink& warn)
       : context_(context),
         acceptor_(acceptor),
-        merger_(std::move(readers)),
+        source_(std::move(source)),
         options_(options),
         settings_(settings),
         warn_(warn),
@@ -117,7 +116,16 @@ class Provider {
     while (!started_ && !stopped_) co_await progress_.wait();
     capture::PacketRecord record;
     std::uint64_t since_check = 0;
-    while (!stopped_ && merger_.next(record)) {
+    while (!stopped_) {
+      const PacketSource::Event event = source_->next(record);
+      if (event == PacketSource::Event::ended) break;
+      if (event == PacketSource::Event::idle) {
+        // Nothing to read for now: what waits is sent, and acknowledgements are taken in.
+        co_await flush_all();
+        co_await asio::post(context_, asio::use_awaitable);
+        if (settings_.interim && settings_.interim->due()) co_await write_interim();
+        continue;
+      }
       ++last_.packet_number;
       last_.timestamp_ns = record.timestamp_ns;
       const Route route = router_.route(record);
@@ -131,6 +139,7 @@ class Provider {
         open_batch(lane).add(last_.packet_number, record, route.read_bytes);
       }
       if (lane.open && lane.open->size() >= batch_bytes_) co_await flush(lane);
+      if (settings_.interim && settings_.interim->due()) co_await write_interim();
       if (++since_check == 4096) {
         since_check = 0;
         co_await catch_up();
@@ -188,8 +197,7 @@ class Provider {
     StreamOutcome outcome;
     outcome.result = results_.result();
     outcome.packets_read = last_.packet_number;
-    for (const auto& problem : merger_.problems())
-      outcome.capture_warnings.push_back(problem.message);
+    outcome.capture_warnings = source_->problems();
     return outcome;
   }
 
@@ -369,6 +377,25 @@ class Provider {
     co_await asio::post(context_, asio::use_awaitable);
   }
 
+  asio::awaitable<void> flush_all() {
+    for (Lane& lane : lanes_) {
+      if (stopped_) co_return;
+      if (lane.open && lane.open->count() != 0) co_await flush(lane);
+    }
+  }
+
+  // Every packet so far analyzed and merged, the report is written; then the run goes on.
+  asio::awaitable<void> write_interim() {
+    co_await flush_all();
+    const auto waiting = [this] {
+      return std::any_of(lanes_.begin(), lanes_.end(),
+                         [](const Lane& lane) { return !lane.unacknowledged.empty(); });
+    };
+    while (!stopped_ && waiting()) co_await progress_.wait();
+    if (stopped_) co_return;
+    settings_.interim->write(results_.result(), last_.packet_number);
+  }
+
   // Lanes that fall behind the reader send their batch part-full.
   asio::awaitable<void> catch_up() {
     const std::uint64_t now = last_.packet_number;
@@ -466,7 +493,7 @@ class Provider {
 
   asio::io_context& context_;
   tcp::acceptor& acceptor_;
-  capture::CaptureMerger merger_;
+  std::unique_ptr<PacketSource> source_;
   analysis::AnalysisOptions options_;
   const StreamSettings& settings_;
   const WarningSink& warn_;
@@ -510,7 +537,28 @@ asio::awaitable<void> connect_and_consume(tcp::socket& socket, std::vector<tcp::
 
 }  // namespace
 
-StreamOutcome provide(std::vector<std::unique_ptr<capture::CaptureReader>> readers,
+std::unique_ptr<PacketSource> merged_files(
+    std::vector<std::unique_ptr<capture::CaptureReader>> readers) {
+  class MergedFiles final : public PacketSource {
+   public:
+    explicit MergedFiles(std::vector<std::unique_ptr<capture::CaptureReader>> readers)
+        : merger_(std::move(readers)) {}
+    Event next(capture::PacketRecord& record) override {
+      return merger_.next(record) ? Event::packet : Event::ended;
+    }
+    [[nodiscard]] std::vector<std::string> problems() const override {
+      std::vector<std::string> messages;
+      for (const auto& problem : merger_.problems()) messages.push_back(problem.message);
+      return messages;
+    }
+
+   private:
+    capture::CaptureMerger merger_;
+  };
+  return std::make_unique<MergedFiles>(std::move(readers));
+}
+
+StreamOutcome provide(std::unique_ptr<PacketSource> source,
                       const analysis::AnalysisOptions& options, const StreamSettings& settings,
                       const WarningSink& warn, const WarningSink& on_listening) {
   asio::io_context context(1);
@@ -536,7 +584,7 @@ StreamOutcome provide(std::vector<std::unique_ptr<capture::CaptureReader>> reade
   const auto bound = acceptor.local_endpoint();
   on_listening(fmt::format("{}:{}", bound.address().to_string(), bound.port()));
 
-  Provider provider(context, acceptor, std::move(readers), options, settings, warn);
+  Provider provider(context, acceptor, std::move(source), options, settings, warn);
   asio::co_spawn(context, provider.accept_loop(), rethrow_error);
   asio::co_spawn(context, provider.pump(), rethrow_error);
   asio::co_spawn(context, provider.watchdog(), rethrow_error);

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <asio.hpp>
+#include <cstdint>
 #include <future>
 #include <thread>
+#include <utility>
 
 #include "capture/capture_merger.hpp"
 #include "reassembly/packet_dissector.hpp"
@@ -26,7 +28,9 @@ struct Direct {
   std::uint64_t packets = 0;
 };
 
-Direct analyze_directly(const std::string& path) {
+// The in-process analysis of the capture, or of its first `stop_after` packets as it stands
+// after them (reports during a capture do not finish reassembly).
+Direct analyze_directly(const std::string& path, std::uint64_t stop_after = UINT64_MAX) {
   analysis::Analyzer analyzer{analysis::AnalysisOptions{}};
   std::vector<std::unique_ptr<capture::CaptureReader>> readers;
   readers.push_back(capture::CaptureReader::open(path));
@@ -34,33 +38,37 @@ Direct analyze_directly(const std::string& path) {
   reassembly::PacketDissector dissector;
   capture::PacketRecord record;
   decode::PacketContext context;
-  while (merger.next(record)) {
+  while (context.packet_number < stop_after && merger.next(record)) {
     ++context.packet_number;
     context.timestamp_ns = record.timestamp_ns;
     dissector.dissect(record, context, analyzer);
   }
-  dissector.finish(context, analyzer);
+  if (stop_after == UINT64_MAX) dissector.finish(context, analyzer);
   return {analyzer.result(), context.packet_number};
+}
+
+void expect_same_result(const analysis::AnalysisResult& streamed,
+                        const analysis::AnalysisResult& direct) {
+  EXPECT_EQ(streamed.source_ports, direct.source_ports);
+  ASSERT_EQ(streamed.query_counts.size(), direct.query_counts.size());
+  for (std::size_t i = 0; i < direct.query_counts.size(); ++i) {
+    EXPECT_EQ(streamed.query_counts[i].name, direct.query_counts[i].name);
+    EXPECT_EQ(streamed.query_counts[i].count, direct.query_counts[i].count);
+  }
+  ASSERT_EQ(streamed.watched_addresses.size(), direct.watched_addresses.size());
+  for (std::size_t i = 0; i < direct.watched_addresses.size(); ++i) {
+    EXPECT_EQ(streamed.watched_addresses[i].address, direct.watched_addresses[i].address);
+    EXPECT_EQ(streamed.watched_addresses[i].packet_number,
+              direct.watched_addresses[i].packet_number);
+  }
+  EXPECT_EQ(streamed.drops, direct.drops);
+  EXPECT_EQ(streamed.skipped_packets, direct.skipped_packets);
+  EXPECT_EQ(streamed.dns_messages, direct.dns_messages);
 }
 
 void expect_same(const StreamOutcome& streamed, const Direct& direct) {
   EXPECT_EQ(streamed.packets_read, direct.packets);
-  EXPECT_EQ(streamed.result.source_ports, direct.result.source_ports);
-  ASSERT_EQ(streamed.result.query_counts.size(), direct.result.query_counts.size());
-  for (std::size_t i = 0; i < direct.result.query_counts.size(); ++i) {
-    EXPECT_EQ(streamed.result.query_counts[i].name, direct.result.query_counts[i].name);
-    EXPECT_EQ(streamed.result.query_counts[i].count, direct.result.query_counts[i].count);
-  }
-  ASSERT_EQ(streamed.result.watched_addresses.size(), direct.result.watched_addresses.size());
-  for (std::size_t i = 0; i < direct.result.watched_addresses.size(); ++i) {
-    EXPECT_EQ(streamed.result.watched_addresses[i].address,
-              direct.result.watched_addresses[i].address);
-    EXPECT_EQ(streamed.result.watched_addresses[i].packet_number,
-              direct.result.watched_addresses[i].packet_number);
-  }
-  EXPECT_EQ(streamed.result.drops, direct.result.drops);
-  EXPECT_EQ(streamed.result.skipped_packets, direct.result.skipped_packets);
-  EXPECT_EQ(streamed.result.dns_messages, direct.result.dns_messages);
+  expect_same_result(streamed.result, direct.result);
 }
 
 StreamSettings settings_for(std::uint32_t connections) {
@@ -83,7 +91,7 @@ class ProviderRun {
         std::vector<std::unique_ptr<capture::CaptureReader>> readers;
         readers.push_back(capture::CaptureReader::open(path));
         outcome_ = provide(
-            std::move(readers), analysis::AnalysisOptions{}, settings_,
+            merged_files(std::move(readers)), analysis::AnalysisOptions{}, settings_,
             [this](std::string_view warning) { warnings_ += std::string(warning) + "\n"; },
             [&](std::string_view endpoint) {
               const auto colon = endpoint.rfind(':');
@@ -267,6 +275,53 @@ TEST(Provider, FailsClearlyWhenEveryConnectionIsLost) {
   EXPECT_NE(run.error().find("every connection was lost"), std::string::npos) << run.error();
 }
 
+// Says idle every `every` packets, as a live capture does on a quiet network.
+class IdleEvery final : public PacketSource {
+ public:
+  IdleEvery(std::unique_ptr<PacketSource> inner, std::uint64_t every, bool& idle_said)
+      : inner_(std::move(inner)), every_(every), idle_said_(idle_said) {}
+  Event next(capture::PacketRecord& record) override {
+    if (since_idle_ == every_) {
+      since_idle_ = 0;
+      idle_said_ = true;
+      return Event::idle;
+    }
+    ++since_idle_;
+    return inner_->next(record);
+  }
+  [[nodiscard]] std::vector<std::string> problems() const override { return inner_->problems(); }
+
+ private:
+  std::unique_ptr<PacketSource> inner_;
+  std::uint64_t every_;
+  std::uint64_t since_idle_ = 0;
+  bool& idle_said_;
+};
+
+TEST(Provider, WritesInterimReportsEqualToTheInProcessAnalysisAtTheSamePacket) {
+  bool idle_said = false;
+  std::vector<std::pair<std::uint64_t, analysis::AnalysisResult>> reports;
+  StreamSettings settings = settings_for(3);
+  settings.port = 0;
+  settings.hooks.max_delay_us = 200;  // consumers slower than the reader: batches wait in flight
+  settings.interim =
+      InterimReports{[&] { return std::exchange(idle_said, false); },
+                     [&](const analysis::AnalysisResult& result, std::uint64_t packets) {
+                       reports.emplace_back(packets, result);
+                     }};
+  std::vector<std::unique_ptr<capture::CaptureReader>> readers;
+  readers.push_back(capture::CaptureReader::open(large_capture));
+  const StreamOutcome outcome = provide(
+      std::make_unique<IdleEvery>(merged_files(std::move(readers)), 200, idle_said),
+      analysis::AnalysisOptions{}, settings, [](std::string_view) {}, [](std::string_view) {});
+  ASSERT_GE(reports.size(), 3u);
+  for (const auto& [packets, result] : reports) {
+    SCOPED_TRACE(fmt::format("report after {} packets", packets));
+    expect_same_result(result, analyze_directly(large_capture, packets).result);
+  }
+  expect_same(outcome, analyze_directly(large_capture));
+}
+
 TEST(Provider, SuggestsAFreePortWhenItsPortIsInUse) {
   asio::io_context io;
   tcp::acceptor taken(io, {asio::ip::address_v4::loopback(), 0});
@@ -276,8 +331,8 @@ TEST(Provider, SuggestsAFreePortWhenItsPortIsInUse) {
   readers.push_back(capture::CaptureReader::open(small_capture));
   try {
     provide(
-        std::move(readers), analysis::AnalysisOptions{}, settings, [](std::string_view) {},
-        [](std::string_view) {});
+        merged_files(std::move(readers)), analysis::AnalysisOptions{}, settings,
+        [](std::string_view) {}, [](std::string_view) {});
     FAIL() << "no error";
   } catch (const StreamError& error) {
     EXPECT_NE(std::string(error.what()).find("use -p 0"), std::string::npos) << error.what();

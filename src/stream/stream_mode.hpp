@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -14,6 +15,15 @@
 
 namespace pa::stream {
 
+// Reports while the run goes on (a live capture's --interval and SIGUSR1): between two
+// packets, and whenever the input is idle, the provider asks `due`; when it says yes, the
+// provider sends every open batch, waits for every acknowledgement and hands `write` the
+// result of every packet so far, reassembly as it stands: what -c 0 reports at that packet.
+struct InterimReports {
+  std::function<bool()> due;
+  std::function<void(const analysis::AnalysisResult& result, std::uint64_t packets)> write;
+};
+
 struct StreamSettings {
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 8000;  // 0 picks a free one
@@ -23,8 +33,27 @@ struct StreamSettings {
   bool in_process_consumers = true;
   std::uint16_t window = 4;                          // unacknowledged batches per lane
   std::size_t batch_bytes = std::size_t{128} << 10;  // a batch is sent once it reaches this
+  std::optional<InterimReports> interim;
   TestHooks hooks;
 };
+
+// Where the provider's packets come from: capture files in merged order, or a live capture,
+// which may have nothing to give for a while.
+class PacketSource {
+ public:
+  enum class Event : std::uint8_t { packet, idle, ended };
+
+  virtual ~PacketSource() = default;
+  // The next packet (its bytes valid until the next call), idle (nothing now: the provider
+  // sends what waits and looks at its connections before asking again), or ended for good.
+  virtual Event next(capture::PacketRecord& record) = 0;
+  // The input's problems (cut-short records, corrupt structures), once it has ended.
+  [[nodiscard]] virtual std::vector<std::string> problems() const = 0;
+};
+
+// Capture files read lazily and merged in timestamp order (capture::CaptureMerger).
+std::unique_ptr<PacketSource> merged_files(
+    std::vector<std::unique_ptr<capture::CaptureReader>> readers);
 
 struct StreamOutcome {
   analysis::AnalysisResult result;
@@ -47,10 +76,10 @@ class StreamInterrupted : public StreamError {
 
 using WarningSink = std::function<void(std::string_view)>;
 
-// Serves the opened captures over `settings.connections` connections and merges the
+// Serves the source's packets over `settings.connections` connections and merges the
 // consumers' partial results: the same AnalysisResult as analyzing in-process.
 // `on_listening` is told "ADDRESS:PORT" once the server listens. Throws StreamError.
-StreamOutcome provide(std::vector<std::unique_ptr<capture::CaptureReader>> readers,
+StreamOutcome provide(std::unique_ptr<PacketSource> source,
                       const analysis::AnalysisOptions& options, const StreamSettings& settings,
                       const WarningSink& warn, const WarningSink& on_listening);
 

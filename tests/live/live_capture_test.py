@@ -421,32 +421,42 @@ def send_queries_until(stop_at, names):
 
 
 def test_interval_reports():
-    # JSON: one object per line, each at its interval, cumulative; the last one final.
-    capture = Capture(["-c", "0", "--format", "json", "--interval", "1", "--duration", "3.5",
-                       "udp", "dst", "port", "53"], "--interval json")
-    capture.wait_listening()
+    # JSON: one object per line, each at its interval, cumulative; the last one final. The
+    # same in-process and through the stream mode, both capturing the same queries at once.
+    captures = [Capture(mode + ["--format", "json", "--interval", "1", "--duration", "3.5",
+                                "udp", "dst", "port", "53"], f"--interval json {' '.join(mode)}")
+                for mode in (["-c", "0"], ["-c", "3", "-p", "0"])]
+    for capture in captures:
+        capture.wait_listening()
     send_queries_until(time.monotonic() + 3.0, ["interval.example"])
-    rc = capture.finish(10)
-    check(rc == 0, f"--interval: exit status {rc}: {capture.stderr}")
-    lines = capture.stdout_lines
-    check(len(lines) == 4, f"--interval 1 --duration 3.5: {len(lines)} lines, expected 3 "
-                           f"interval reports and the final one: {capture.stdout}")
-    previous = -1
-    for index, (at, line) in enumerate(lines):
-        try:
-            report = json.loads(line)
-        except ValueError:
-            check(False, f"--interval: line {index + 1} is not one JSON object: {line!r}")
-            continue
-        final = index == len(lines) - 1
-        due = 3.5 if final else index + 1.0
-        check(abs(at - due) < 0.4,
-              f"--interval: report {index + 1} came at {at:.2f} s, expected {due:.1f} s (±0.4)")
-        check(report["live"]["final"] is final, f"--interval: report {index + 1} final flag")
-        read = report["packets"]["read"]
-        check(read >= previous and read > 0, f"--interval: reports are cumulative: {read} "
-                                             f"after {previous}")
-        previous = read
+    for capture in captures:
+        rc = capture.finish(10)
+        name = capture.name
+        check(rc == 0, f"{name}: exit status {rc}: {capture.stderr}")
+        lines = capture.stdout_lines
+        check(len(lines) == 4, f"{name} --duration 3.5: {len(lines)} lines, expected 3 "
+                               f"interval reports and the final one: {capture.stdout}")
+        previous = -1
+        for index, (at, line) in enumerate(lines):
+            try:
+                report = json.loads(line)
+            except ValueError:
+                check(False, f"{name}: line {index + 1} is not one JSON object: {line!r}")
+                continue
+            final = index == len(lines) - 1
+            due = 3.5 if final else index + 1.0
+            check(abs(at - due) < 0.4,
+                  f"{name}: report {index + 1} came at {at:.2f} s, expected {due:.1f} s (±0.4)")
+            check(report["live"]["final"] is final, f"{name}: report {index + 1} final flag")
+            read = report["packets"]["read"]
+            check(read >= previous and read > 0, f"{name}: reports are cumulative: {read} "
+                                                 f"after {previous}")
+            # Every query captured so far is counted in the report, none later.
+            counted = sum(entry["count"] for entry in report["queries"]["names"]
+                          if entry["name"] == "interval.example")
+            check(counted == read, f"{name}: report {index + 1} counts {counted} queries of "
+                                   f"{read} packets read")
+            previous = read
 
     # Text: each interval report headed by its time span.
     capture = Capture(["-c", "0", "--interval", "1", "--duration", "1.6", "udp", "dst", "port",
@@ -463,8 +473,9 @@ def test_interval_reports():
               f"--interval text: one interval report and the final one expected: {text}")
 
 
-def test_sigusr1():
-    capture = Capture(["-c", "0", "udp", "dst", "port", "53"], "SIGUSR1")
+def test_sigusr1(mode):
+    name = f"SIGUSR1 {' '.join(mode)}"
+    capture = Capture(mode + ["udp", "dst", "port", "53"], name)
     capture.wait_listening()
     sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sender.sendto(dns_query(1, "usr1.example", A), ("127.0.0.1", 53))
@@ -475,18 +486,18 @@ def test_sigusr1():
     deadline = time.monotonic() + 2
     while not capture.stdout_lines and time.monotonic() < deadline:
         time.sleep(0.05)
-    check(capture.process.poll() is None, "SIGUSR1 ended the capture")
+    check(capture.process.poll() is None, f"{name} ended the capture")
     interim = capture.stdout
-    if check(bool(capture.stdout_lines), "SIGUSR1: no report within 2 s"):
-        check(capture.stdout_lines[0][0] - sent < 1.0, "SIGUSR1: the report came late")
+    if check(bool(capture.stdout_lines), f"{name}: no report within 2 s"):
+        check(capture.stdout_lines[0][0] - sent < 1.0, f"{name}: the report came late")
     check(interim.startswith("Capture on lo from ") and "usr1.example" in interim,
-          f"SIGUSR1: the report lacks its heading or the query: {interim!r}")
+          f"{name}: the report lacks its heading or the query: {interim!r}")
     capture.process.send_signal(signal.SIGTERM)
     rc = capture.finish(10)
-    check(rc == 0, f"SIGTERM: exit status {rc}")
+    check(rc == 0, f"{name}, then SIGTERM: exit status {rc}")
     final = capture.stdout[len(interim):]
     check(final.startswith("List of TCP source ports") and "usr1.example" in final,
-          f"SIGTERM: the final report, as for a file: {final!r}")
+          f"{name}, then SIGTERM: the final report, as for a file: {final!r}")
 
 
 def down_interface():
@@ -561,7 +572,8 @@ def main():
         test_known_traffic(workdir)
         test_packet_limit()
         test_interval_reports()
-        test_sigusr1()
+        test_sigusr1(["-c", "0"])
+        test_sigusr1(["-c", "2", "-p", "0"])
         test_errors(workdir)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed", flush=True)
