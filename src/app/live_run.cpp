@@ -166,7 +166,7 @@ class InterimSchedule {
 
 // The in-process analysis, as analyze_captures does it for files, with reports on the way.
 CaptureAnalysis analyze_in_process(capture::live::LiveCapture& capture, const CommandLine& options,
-                                   InterimSchedule& schedule, LiveReports& reports) {
+                                   InterimSchedule& report_timing, LiveReports& reports) {
   analysis::Analyzer analyzer(options.analysis);
   reassembly::PacketDissector dissector;
   capture::PacketRecord record;
@@ -179,7 +179,7 @@ CaptureAnalysis analyze_in_process(capture::live::LiveCapture& capture, const Co
       context.timestamp_ns = record.timestamp_ns;
       dissector.dissect(record, context, analyzer);
     }
-    if (schedule.due()) reports.write_interim(analyzer.result(), context.packet_number);
+    if (report_timing.due()) reports.write_interim(analyzer.result(), context.packet_number);
   }
   dissector.finish(context, analyzer);
   CaptureAnalysis outcome;
@@ -215,7 +215,7 @@ class LiveSource final : public stream::PacketSource {
 // The stream mode: the capture is the provider's input; reports on the way are the merged
 // results of every packet so far.
 CaptureAnalysis analyze_streamed(capture::live::LiveCapture& capture, const CommandLine& options,
-                                 InterimSchedule& schedule, LiveReports& reports) {
+                                 InterimSchedule& report_timing, LiveReports& reports) {
   analysis::Analyzer check(options.analysis);  // throws std::invalid_argument for a bad watch host
   stream::StreamSettings settings;
   settings.listen_address = options.listen_address;
@@ -223,7 +223,7 @@ CaptureAnalysis analyze_streamed(capture::live::LiveCapture& capture, const Comm
   settings.connections = options.stream_connections;
   settings.in_process_consumers = true;
   settings.interim = stream::InterimReports{
-      [&schedule] { return schedule.due(); },
+      [&report_timing] { return report_timing.due(); },
       [&reports](const analysis::AnalysisResult& result, std::uint64_t packets) {
         reports.write_interim(result, packets);
       }};
@@ -288,7 +288,7 @@ int run_live(const CommandLine& options) {
   if (!options.quiet) print_line("info", describe_start(capture, live));
 
   std::atomic<bool> report_requested{false};
-  InterimSchedule schedule(live, report_requested);
+  InterimSchedule report_timing(live, report_requested);
   CaptureAnalysis analysis;
   {
     const SignalWatcher watcher([&](int signal) {
@@ -303,10 +303,10 @@ int run_live(const CommandLine& options) {
     });
 #ifdef PA_HAVE_STREAM
     analysis = options.stream_connections > 0
-                   ? analyze_streamed(capture, options, schedule, reports)
-                   : analyze_in_process(capture, options, schedule, reports);
+                   ? analyze_streamed(capture, options, report_timing, reports)
+                   : analyze_in_process(capture, options, report_timing, reports);
 #else
-    analysis = analyze_in_process(capture, options, schedule, reports);
+    analysis = analyze_in_process(capture, options, report_timing, reports);
 #endif
   }
   capture.copy_to(nullptr);
