@@ -100,6 +100,10 @@ struct UnitResult {
   std::map<std::string, std::set<std::string>> pinned_everywhere;
   std::set<std::string> macro_params;
   std::vector<std::string> external_files;
+  // Classes, structs, unions and enums the unit declares without defining, and those it
+  // defines: a type the whole project declares and never defines is someone else's.
+  std::set<std::string> types_declared_only;
+  std::set<std::string> types_defined;
 };
 
 struct Shared {
@@ -127,6 +131,8 @@ class UnitScanner {
     out.pinned = std::move(pinned_);
     out.pinned_everywhere = std::move(pinned_everywhere_);
     out.macro_params = std::move(macro_params_);
+    out.types_declared_only = std::move(types_declared_only_);
+    out.types_defined = std::move(types_defined_);
     return out;
   }
 
@@ -311,6 +317,10 @@ class UnitScanner {
     if (!is_identifier(name) || name.starts_with("operator")) return;
     if (belongs_outside(c)) return;
     const bool local = is_local(c);
+    if (kind == CXCursor_StructDecl || kind == CXCursor_ClassDecl || kind == CXCursor_UnionDecl ||
+        kind == CXCursor_EnumDecl || kind == CXCursor_ClassTemplate) {
+      (clang_isCursorDefinition(c) != 0 ? types_defined_ : types_declared_only_).insert(name);
+    }
     Declared& d = declared_[name];
     (local ? d.local : d.nonlocal) = true;
     if (d.where.empty()) d.where = place(c);
@@ -686,6 +696,8 @@ class UnitScanner {
   std::map<std::string, Declared> declared_;
   std::map<std::string, std::set<std::string>> pinned_;
   std::map<std::string, std::set<std::string>> pinned_everywhere_;
+  std::set<std::string> types_declared_only_;
+  std::set<std::string> types_defined_;
   std::set<std::string> macro_params_;
 };
 
@@ -836,9 +848,21 @@ ScanResult scan_project(const ScanOptions& options) {
     if (!e.empty()) throw Refusal(e);
   }
   ScanResult result;
+  std::set<std::string> types_declared_only;
+  std::set<std::string> types_defined;
   for (std::size_t i = 0; i < units.size(); ++i) {
     result.translation_units.push_back(relative_to(commands[i].file, options.root));
+    types_declared_only.merge(units[i]->types_declared_only);
+    types_defined.merge(units[i]->types_defined);
     merge_into(result, std::move(*units[i]));
+  }
+  // A forward declaration the project never completes redeclares a library's type (an
+  // opaque C struct such as libpcap's `struct pcap`), even when it comes before the library's
+  // header and so is the first declaration the parser sees.
+  for (const std::string& name : types_declared_only) {
+    if (!types_defined.contains(name)) {
+      result.pinned[name].insert("declared and never defined here: a library's type");
+    }
   }
   result.external_spellings = std::move(shared.external_spellings);
   result.called_spellings = std::move(shared.called_spellings);

@@ -262,11 +262,12 @@ def cmd_fixture(a):
         fail(f"fixture output differs:\n{want.stdout.decode()}\n---\n{got.stdout.decode()}")
     kept = json.loads(report.read_text())["kept"]
     for name in ["host_name", "port_number", "what", "swap", "parse", "format",
-                 "fixture_compare_ints", "main", "hits"]:
+                 "fixture_compare_ints", "main", "hits", "utsname"]:
         if name not in kept:
             fail(f"fixture: {name} should keep its spelling; kept: {sorted(kept)}")
     for needle in ["own swap called", '"host_name":"example.org"', "point <3|-4>",
-                   "counter.hits + counter.misses = 7", "// not a comment /* nor this */"]:
+                   "counter.hits + counter.misses = 7", "// not a comment /* nor this */",
+                 "system named 1"]:
         if needle not in want.stdout.decode():
             fail(f"fixture output lacks {needle!r}")
     print("fixture builds with -Werror and prints the same after obfuscation")
