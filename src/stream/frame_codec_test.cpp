@@ -138,19 +138,39 @@ TEST(FrameCodec, SendsOnlyTheBytesReadAndKeepsTheCapturedLength) {
   EXPECT_EQ(got.original_length, 6u);
 }
 
-TEST(FrameCodec, RefusesARecordThatClaimsMoreBytesThanAnyCapture) {
+// A batch entry written field by field, whatever it claims.
+struct HandMadeEntry {
+  std::uint64_t packet_number = 1;
+  std::uint32_t original_length = 0;
+  std::uint32_t link_type = 1;
+  std::uint8_t kind = entry_kind::packet;
+  std::uint32_t captured_length = 0;
+  std::vector<std::uint8_t> sent;
+};
+
+// A batch frame of lane 0, sequence number 1, holding `entries`.
+std::vector<std::uint8_t> hand_made_batch(const std::vector<HandMadeEntry>& entries) {
   FrameWriter writer(FrameType::batch);
-  writer.u32(0);           // lane
-  writer.u64(1);           // seq
-  writer.u32(1);           // one record
-  writer.u64(1);           // packet number
-  writer.i64(0);           // timestamp
-  writer.u32(60);          // original length
-  writer.u32(1);           // link type
-  writer.u8(1);            // interface known
-  writer.u32(0xffffffff);  // captured length: 4 GiB, above max_captured_length
-  writer.u32(0);           // none of it sent
-  const auto frame = writer.take();
+  writer.u32(0);
+  writer.u64(1);
+  writer.u32(static_cast<std::uint32_t>(entries.size()));
+  for (const HandMadeEntry& entry : entries) {
+    writer.u64(entry.packet_number);
+    writer.i64(0);  // timestamp
+    writer.u32(entry.original_length);
+    writer.u32(entry.link_type);
+    writer.u8(entry.kind);
+    writer.u32(entry.captured_length);
+    writer.u32(static_cast<std::uint32_t>(entry.sent.size()));
+    writer.bytes(entry.sent);
+  }
+  return writer.take();
+}
+
+TEST(FrameCodec, RefusesARecordThatClaimsMoreBytesThanAnyCapture) {
+  // A captured length of 4 GiB, above max_captured_length, none of it sent.
+  const auto frame =
+      hand_made_batch({{.original_length = 60, .captured_length = 0xffffffff, .sent = {}}});
   RecordScratch scratch;
   BatchReader reader(body_of(frame), scratch);
   BatchEntry entry;
@@ -168,22 +188,15 @@ std::size_t resident_bytes() {
 }
 
 TEST(FrameCodec, RebuildsTheLongestRecordWithoutHoldingItsBytes) {
-  FrameWriter writer(FrameType::batch);
-  writer.u32(0);  // lane
-  writer.u64(1);  // seq
-  writer.u32(2);  // two records
-  for (std::uint64_t packet = 1; packet <= 2; ++packet) {
-    writer.u64(packet);               // packet number
-    writer.i64(0);                    // timestamp
-    writer.u32(max_captured_length);  // original length
-    writer.u32(1);                    // link type
-    writer.u8(entry_kind::packet);
-    writer.u32(max_captured_length);  // captured length: the longest a capture may hold
-    writer.u32(2);                    // two bytes of it sent
-    writer.u8(0xaa);
-    writer.u8(static_cast<std::uint8_t>(packet));
+  // Two records of the longest captured length a capture may hold, two bytes of each sent.
+  std::vector<HandMadeEntry> entries;
+  for (std::uint8_t packet = 1; packet <= 2; ++packet) {
+    entries.push_back({.packet_number = packet,
+                       .original_length = max_captured_length,
+                       .captured_length = max_captured_length,
+                       .sent = {0xaa, packet}});
   }
-  const auto frame = writer.take();
+  const auto frame = hand_made_batch(entries);
   RecordScratch scratch;
   BatchReader reader(body_of(frame), scratch);
   const std::size_t before = resident_bytes();
@@ -225,24 +238,16 @@ TEST(FrameCodec, CarriesTheProvidersReassemblyEventsBesidePackets) {
 }
 
 TEST(FrameCodec, RefusesAnEntryOfUnknownKindOrAnEventsEntryNotSentWhole) {
-  for (const auto& [kind, sent] : {std::pair<std::uint8_t, std::uint32_t>{3, 1}, {2, 0}}) {
-    FrameWriter writer(FrameType::batch);
-    writer.u32(0);     // lane
-    writer.u64(1);     // seq
-    writer.u32(1);     // one record
-    writer.u64(1);     // packet number
-    writer.i64(0);     // timestamp
-    writer.u32(0);     // original length
-    writer.u32(0);     // link type
-    writer.u8(kind);   // kind
-    writer.u32(1);     // captured length
-    writer.u32(sent);  // sent length
-    if (sent != 0) writer.u8(3);
-    const auto frame = writer.take();
+  // A kind past the last one; an events record of one byte that sends none.
+  for (const HandMadeEntry& hand_made :
+       {HandMadeEntry{.kind = 3, .captured_length = 1, .sent = {3}},
+        HandMadeEntry{
+            .link_type = 0, .kind = entry_kind::event_record, .captured_length = 1, .sent = {}}}) {
+    const auto frame = hand_made_batch({hand_made});
     RecordScratch scratch;
     BatchReader reader(body_of(frame), scratch);
     BatchEntry entry;
-    EXPECT_FALSE(reader.next(entry)) << "kind " << int{kind};
+    EXPECT_FALSE(reader.next(entry)) << "kind " << int{hand_made.kind};
     EXPECT_TRUE(reader.failed());
   }
 }
