@@ -158,12 +158,12 @@ def frame(frame_type, body):
 def codec_seeds(frames):
     """Frame bodies with their type byte in front, as the frame_codec target reads them."""
     text = lambda s: struct.pack(">H", len(s)) + s
-    hello = struct.pack(">IHHHB", 0x50415354, 1, 8, 80, 1) + text(b"www.google.com") + \
+    hello = struct.pack(">IHHHB", 0x50415354, 2, 8, 80, 1) + text(b"www.google.com") + \
         struct.pack(">H", 2) + b"\x04" + bytes([192, 0, 2, 1]) + b"\x06" + bytes(range(16))
-    seeds = [b"\x01" + hello, b"\x02" + struct.pack(">IH", 0x50415354, 1),
+    seeds = [b"\x01" + hello, b"\x02" + struct.pack(">IH", 0x50415354, 2),
              b"\x03" + struct.pack(">I", 7), b"\x06" + struct.pack(">I", 7),
              b"\x05" + struct.pack(">IQQq", 7, 3, 1234, 1_600_000_000_000_000_000), b"\x07"]
-    ack = struct.pack(">IQB", 7, 3, 3) + struct.pack(">QQQQ", 10, 1, 0, 2)
+    ack = struct.pack(">IQB", 7, 3, 2) + struct.pack(">QQQQ", 10, 1, 0, 2)
     ack += struct.pack(">H", 2) + struct.pack(">HQ", 1, 5) + struct.pack(">HQ", 4, 1)
     ack += struct.pack(">I", 2) + text(b"www.google.com") + struct.pack(">Q", 3) + \
         text(b"a\\032b.example") + struct.pack(">Q", 1)
@@ -177,6 +177,18 @@ def codec_seeds(frames):
         batch += struct.pack(">QqIIBII", number, number * 1000, len(data), link_type, 1, len(data),
                              len(data))
         batch += data
+    seeds.append(b"\x04" + batch)
+    # An events record, as the provider's reassembly sends it: a TCP segment, a DNS message
+    # and a drop, then a packet record of an unknown interface sent without its tail.
+    events = b"\x01" + b"\x04" + bytes([192, 0, 2, 1]) + b"\x06" + bytes(range(16)) + \
+        struct.pack(">HHB", 40000, 53, 0x18)
+    message = bytes.fromhex("1234 0100 0001 0000 0000 0000 03777777 06676f6f676c65 03636f6d 00"
+                            "0001 0001")
+    events += b"\x02\x01\x00" + struct.pack(">I", len(message)) + message
+    events += b"\x03" + struct.pack(">H", 3)
+    batch = struct.pack(">IQI", 7, 4, 2)
+    batch += struct.pack(">QqIIBII", 9, 9000, 0, 0, 2, len(events), len(events)) + events
+    batch += struct.pack(">QqIIBII", 10, 10000, 1500, 1, 0, 1500, 4) + bytes([1, 2, 3, 4])
     seeds.append(b"\x04" + batch)
     return seeds
 
