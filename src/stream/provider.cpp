@@ -24,10 +24,6 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using Frame = std::shared_ptr<const std::vector<std::uint8_t>>;
 
-// How far (in packets) a lane's oldest unsent record may fall behind the reader before its
-// batch is sent part-full: it bounds how long SYN candidates wait to be decided.
-constexpr std::uint64_t max_lag_packets = 1 << 16;
-
 // Wakes every coroutine waiting on it; waiters check their condition again.
 class Signal {
  public:
@@ -88,7 +84,6 @@ class Provider {
         settings_(settings),
         warn_(warn),
         results_(options),
-        router_(settings.connections),
         progress_(context.get_executor()),
         signals_(context, SIGINT, SIGTERM) {
     lanes_.resize(settings.connections);
@@ -115,44 +110,36 @@ class Provider {
   asio::awaitable<void> pump() {
     while (!started_ && !stopped_) co_await progress_.wait();
     capture::PacketRecord record;
-    std::uint64_t since_check = 0;
     while (!stopped_) {
       const PacketSource::Event event = source_->next(record);
       if (event == PacketSource::Event::ended) break;
       if (event == PacketSource::Event::idle) {
         // Nothing to read for now: what waits is sent, and acknowledgements are taken in.
-        co_await flush_all();
+        co_await send_open_batch();
         co_await asio::post(context_, asio::use_awaitable);
         if (settings_.interim && settings_.interim->due()) co_await write_interim();
         continue;
       }
       ++last_.packet_number;
       last_.timestamp_ns = record.timestamp_ns;
-      const Route route = router_.route(record);
-      Lane& lane = lanes_[route.lane];
+      const Route route = route_record(record);
       if (route.needs_reassembly) {
         recorder_.clear();
         dissector_.dissect(record, last_, recorder_);
         // Nothing travels for a fragment or segment that reassembly only holds for now.
-        if (recorder_.has_events()) open_batch(lane).add_events(last_, recorder_.bytes());
+        if (recorder_.has_events()) open_batch().add_events(last_, recorder_.bytes());
       } else {
-        open_batch(lane).add(last_.packet_number, record, route.read_bytes);
+        open_batch().add(last_.packet_number, record, route.read_bytes);
       }
-      if (lane.open && lane.open->size() >= batch_bytes_) co_await flush(lane);
+      if (filling_ != nullptr && filling_->open->size() >= batch_bytes_) co_await send_open_batch();
       if (settings_.interim && settings_.interim->due()) co_await write_interim();
-      if (++since_check == 4096) {
-        since_check = 0;
-        co_await catch_up();
-      }
     }
     if (stopped_) co_return;
     // What reassembly still holds is given up on, as -c 0 does at the end of its input.
     recorder_.clear();
     dissector_.finish(last_, recorder_);
-    if (recorder_.has_events()) open_batch(lanes_.front()).add_events(last_, recorder_.bytes());
-    for (Lane& lane : lanes_) {
-      if (lane.open) co_await flush(lane);
-    }
+    if (recorder_.has_events()) open_batch().add_events(last_, recorder_.bytes());
+    co_await send_open_batch();
     for (Lane& lane : lanes_) {
       lane.finish_seq = lane.next_seq++;
       lane.finish = std::make_shared<const std::vector<std::uint8_t>>(
@@ -344,10 +331,24 @@ class Provider {
     return std::nullopt;
   }
 
-  BatchBuilder& open_batch(Lane& lane) {
-    // Room for a full batch and one more record of usual size: one allocation per batch.
-    if (!lane.open) lane.open.emplace(lane.id, lane.next_seq++, batch_bytes_ + 2048);
-    return *lane.open;
+  // The batch being filled. A new one goes to the lane with the fewest batches in flight, the
+  // next in turn among equals: a consumer's lane holds nothing between batches, so any lane
+  // may take any packet, and the busiest consumer is the last to get more.
+  BatchBuilder& open_batch() {
+    if (filling_ == nullptr) {
+      Lane* choice = nullptr;
+      for (std::size_t i = 1; i <= lanes_.size(); ++i) {
+        Lane& candidate = lanes_[(last_chosen_ + i) % lanes_.size()];
+        if (choice == nullptr || candidate.unacknowledged.size() < choice->unacknowledged.size()) {
+          choice = &candidate;
+        }
+      }
+      last_chosen_ = choice->id;
+      filling_ = choice;
+      // Room for a full batch and one more record of usual size: one allocation per batch.
+      choice->open.emplace(choice->id, choice->next_seq++, batch_bytes_ + 2048);
+    }
+    return *filling_->open;
   }
 
   // The smallest packet number whose result has not come back.
@@ -377,16 +378,17 @@ class Provider {
     co_await asio::post(context_, asio::use_awaitable);
   }
 
-  asio::awaitable<void> flush_all() {
-    for (Lane& lane : lanes_) {
-      if (stopped_) co_return;
-      if (lane.open && lane.open->count() != 0) co_await flush(lane);
-    }
+  // Sends the batch being filled, if any.
+  asio::awaitable<void> send_open_batch() {
+    if (filling_ == nullptr) co_return;
+    Lane& lane = *filling_;
+    filling_ = nullptr;
+    co_await flush(lane);
   }
 
   // Every packet so far analyzed and merged, the report is written; then the run goes on.
   asio::awaitable<void> write_interim() {
-    co_await flush_all();
+    co_await send_open_batch();
     const auto waiting = [this] {
       return std::any_of(lanes_.begin(), lanes_.end(),
                          [](const Lane& lane) { return !lane.unacknowledged.empty(); });
@@ -394,18 +396,6 @@ class Provider {
     while (!stopped_ && waiting()) co_await progress_.wait();
     if (stopped_) co_return;
     settings_.interim->write(results_.result(), last_.packet_number);
-  }
-
-  // Lanes that fall behind the reader send their batch part-full.
-  asio::awaitable<void> catch_up() {
-    const std::uint64_t now = last_.packet_number;
-    for (Lane& lane : lanes_) {
-      if (stopped_) co_return;
-      if (lane.open && lane.open->count() != 0 &&
-          now - lane.open->first_packet_number() > max_lag_packets) {
-        co_await flush(lane);
-      }
-    }
   }
 
   void send(Connection& connection, Frame frame) {
@@ -498,7 +488,8 @@ class Provider {
   const StreamSettings& settings_;
   const WarningSink& warn_;
   analysis::ResultMerger results_;
-  RecordRouter router_;
+  Lane* filling_ = nullptr;                                // the lane whose batch is open
+  std::uint32_t last_chosen_ = settings_.connections - 1;  // so that lane 0 is chosen first
   reassembly::PacketDissector dissector_;  // for the packets whose route needs reassembly
   EventRecorder recorder_;
   Signal progress_;
@@ -561,6 +552,7 @@ std::unique_ptr<PacketSource> merged_files(
 StreamOutcome provide(std::unique_ptr<PacketSource> source,
                       const analysis::AnalysisOptions& options, const StreamSettings& settings,
                       const WarningSink& warn, const WarningSink& on_listening) {
+  if (settings.connections == 0) throw StreamError("the stream mode needs at least one connection");
   asio::io_context context(1);
   std::error_code error;
   const auto address = asio::ip::make_address(settings.listen_address, error);
