@@ -23,7 +23,6 @@ struct Lane {
   explicit Lane(const analysis::AnalysisOptions& options) : analyzer(options) {}
   reassembly::PacketDissector dissector;
   analysis::PartialAnalyzer analyzer;
-  std::uint64_t last_seq = 0;
 };
 
 }  // namespace
@@ -102,10 +101,9 @@ asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket& socket, std::ui
           }
         }
         if (batch.failed()) co_return "a batch does not decode";
-        lane.last_seq = batch.seq();
         // Every batch is acknowledged at once, with its delta; the provider keeps the batches
         // not acknowledged yet, to send them elsewhere should this connection die.
-        std::string problem = co_await acknowledge(batch.lane(), lane, lane.last_seq, 0);
+        std::string problem = co_await acknowledge(batch.lane(), lane, batch.seq(), 0);
         if (!problem.empty()) co_return problem;
         break;
       }

@@ -62,7 +62,6 @@ struct Pending {
 struct Lane {
   std::uint32_t id = 0;
   Connection* owner = nullptr;
-  std::optional<BatchBuilder> open;
   // The batches sent and not acknowledged, in order. A consumer's lane holds no state between
   // batches (reassembly is the provider's), so these are all another consumer needs.
   std::deque<Pending> unacknowledged;
@@ -88,6 +87,7 @@ class Provider {
         signals_(context, SIGINT, SIGTERM) {
     lanes_.resize(settings.connections);
     for (std::uint32_t i = 0; i < settings.connections; ++i) lanes_[i].id = i;
+    batch_lane_ = &lanes_.back();
     signals_.async_wait([this](const std::error_code& error, int number) {
       if (error) return;
       interrupted_ = true;
@@ -117,7 +117,7 @@ class Provider {
         // Nothing to read for now: what waits is sent, and acknowledgements are taken in.
         co_await send_open_batch();
         co_await asio::post(context_, asio::use_awaitable);
-        if (settings_.interim && settings_.interim->due()) co_await write_interim();
+        if (report_due()) co_await write_interim();
         continue;
       }
       ++last_.packet_number;
@@ -131,8 +131,8 @@ class Provider {
       } else {
         open_batch().add(last_.packet_number, record, route.read_bytes);
       }
-      if (filling_ != nullptr && filling_->open->size() >= batch_bytes_) co_await send_open_batch();
-      if (settings_.interim && settings_.interim->due()) co_await write_interim();
+      if (batch_ && batch_->size() >= batch_bytes_) co_await send_open_batch();
+      if (report_due()) co_await write_interim();
     }
     if (stopped_) co_return;
     // What reassembly still holds is given up on, as -c 0 does at the end of its input.
@@ -335,20 +335,19 @@ class Provider {
   // next in turn among equals: a consumer's lane holds nothing between batches, so any lane
   // may take any packet, and the busiest consumer is the last to get more.
   BatchBuilder& open_batch() {
-    if (filling_ == nullptr) {
+    if (!batch_) {
       Lane* choice = nullptr;
       for (std::size_t i = 1; i <= lanes_.size(); ++i) {
-        Lane& candidate = lanes_[(last_chosen_ + i) % lanes_.size()];
+        Lane& candidate = lanes_[(batch_lane_->id + i) % lanes_.size()];
         if (choice == nullptr || candidate.unacknowledged.size() < choice->unacknowledged.size()) {
           choice = &candidate;
         }
       }
-      last_chosen_ = choice->id;
-      filling_ = choice;
+      batch_lane_ = choice;
       // Room for a full batch and one more record of usual size: one allocation per batch.
-      choice->open.emplace(choice->id, choice->next_seq++, batch_bytes_ + 2048);
+      batch_.emplace(choice->id, choice->next_seq++, batch_bytes_ + 2048);
     }
-    return *filling_->open;
+    return *batch_;
   }
 
   // The smallest packet number whose result has not come back.
@@ -358,33 +357,29 @@ class Provider {
       if (!lane.unacknowledged.empty()) {
         lowest = std::min(lowest, lane.unacknowledged.front().first_packet);
       }
-      if (lane.open && lane.open->count() != 0) {
-        lowest = std::min(lowest, lane.open->first_packet_number());
-      }
     }
+    if (batch_ && batch_->count() != 0) lowest = std::min(lowest, batch_->first_packet_number());
     return lowest;
   }
 
-  asio::awaitable<void> flush(Lane& lane) {
+  // Sends the batch being filled, if any, once its lane has room in its window.
+  asio::awaitable<void> send_open_batch() {
+    if (!batch_) co_return;
+    Lane& lane = *batch_lane_;
     while (!stopped_ && lane.unacknowledged.size() >= settings_.window) co_await progress_.wait();
     if (stopped_) co_return;
-    const std::uint64_t seq = lane.open->seq();
-    const std::uint64_t first = lane.open->first_packet_number();
-    auto frame = std::make_shared<const std::vector<std::uint8_t>>(lane.open->take());
-    lane.open.reset();
+    const std::uint64_t seq = batch_->seq();
+    const std::uint64_t first = batch_->first_packet_number();
+    auto frame = std::make_shared<const std::vector<std::uint8_t>>(batch_->take());
+    batch_.reset();
     lane.unacknowledged.push_back({seq, first, frame});
     send(*lane.owner, frame);
     // Let the writers and readers run: this is one thread.
     co_await asio::post(context_, asio::use_awaitable);
   }
 
-  // Sends the batch being filled, if any.
-  asio::awaitable<void> send_open_batch() {
-    if (filling_ == nullptr) co_return;
-    Lane& lane = *filling_;
-    filling_ = nullptr;
-    co_await flush(lane);
-  }
+  // A plain call: it runs for every packet, where a coroutine frame would cost an allocation.
+  [[nodiscard]] bool report_due() const { return settings_.interim && settings_.interim->due(); }
 
   // Every packet so far analyzed and merged, the report is written; then the run goes on.
   asio::awaitable<void> write_interim() {
@@ -488,8 +483,6 @@ class Provider {
   const StreamSettings& settings_;
   const WarningSink& warn_;
   analysis::ResultMerger results_;
-  Lane* filling_ = nullptr;                                // the lane whose batch is open
-  std::uint32_t last_chosen_ = settings_.connections - 1;  // so that lane 0 is chosen first
   reassembly::PacketDissector dissector_;  // for the packets whose route needs reassembly
   EventRecorder recorder_;
   Signal progress_;
@@ -498,6 +491,10 @@ class Provider {
   std::size_t batch_bytes_ =
       settings_.hooks.batch_bytes != 0 ? settings_.hooks.batch_bytes : settings_.batch_bytes;
   std::vector<Lane> lanes_;
+  // The one batch being filled, and its lane (or the last batch's: the next choice starts
+  // after it; the last lane at first, so that lane 0 is chosen first).
+  std::optional<BatchBuilder> batch_;
+  Lane* batch_lane_ = nullptr;
   std::vector<std::unique_ptr<Connection>> connections_;
   decode::PacketContext last_;
   bool started_ = false;
