@@ -15,8 +15,6 @@ using decode::IpProtocol;
 
 namespace {
 
-constexpr std::uint16_t dns_port = 53;
-
 // Hands a fragment of an IPv4 or IPv6 packet to the reassembler. Returns the datagram's
 // payload when this fragment completed it (owned by the reassembler, valid until its next
 // call); nothing while it waits, or when the fragment was dropped (the snap length cut it,

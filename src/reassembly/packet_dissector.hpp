@@ -9,6 +9,9 @@
 
 namespace pa::reassembly {
 
+// DNS traffic as the dissector tells it: UDP or TCP from or to this port.
+inline constexpr std::uint16_t dns_port = 53;
+
 // What reassembly holds and what it gave up on, for the report.
 struct ReassemblyCounters {
   FragmentCounters fragments;

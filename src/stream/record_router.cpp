@@ -5,13 +5,40 @@
 #include "decode/link_layer.hpp"
 #include "decode/tcp.hpp"
 #include "decode/udp.hpp"
+#include "reassembly/packet_dissector.hpp"
 
 namespace pa::stream {
 
 namespace {
 
-enum class IpProtocol : std::uint8_t { tcp = 6, udp = 17 };  // IANA protocol numbers
-constexpr std::uint16_t dns_port = 53;
+using decode::IpProtocol;
+using reassembly::dns_port;
+
+// The route of a record whose outer IP header decoded into `ip` (an Ipv4View or Ipv6View).
+template <class IpView>
+Route route_ip(const capture::PacketRecord& record, const IpView& ip) noexcept {
+  const Route whole{record.data.size(), false};
+  if (ip.fragment.is_fragment) return {whole.read_bytes, true};
+  // Where the bytes the analysis reads end: PacketDissector::dissect_transport reads only the
+  // TCP or UDP header unless a port is 53, and nothing of other protocols.
+  base::Bytes unread;
+  if (ip.protocol == static_cast<std::uint8_t>(IpProtocol::tcp)) {
+    const auto tcp = decode::decode_tcp(ip.payload, ip.payload_cut);
+    if (!tcp) return whole;
+    if (tcp->source_port == dns_port || tcp->destination_port == dns_port) {
+      return {whole.read_bytes, true};
+    }
+    unread = tcp->payload;
+  } else if (ip.protocol == static_cast<std::uint8_t>(IpProtocol::udp)) {
+    const auto udp = decode::decode_udp(ip.payload, ip.payload_cut);
+    if (!udp || udp->source_port == dns_port || udp->destination_port == dns_port) return whole;
+    unread = udp->payload;
+  } else {
+    unread = ip.payload;
+  }
+  if (unread.empty()) return whole;
+  return {static_cast<std::size_t>(unread.data() - record.data.data()), false};
+}
 
 }  // namespace
 
@@ -21,45 +48,12 @@ Route route_record(const capture::PacketRecord& record) noexcept {
   const bool cut_by_capture = record.original_length > record.data.size();
   const auto link = decode::decode_link(record.link_type, record.data);
   if (!link) return whole;
-  bool fragment = false;
-  std::uint8_t protocol = 0;
-  base::Bytes payload;
-  bool payload_cut = false;
   if (link->protocol == decode::NetworkProtocol::ipv4) {
     const auto ip = decode::decode_ipv4(link->payload, cut_by_capture);
-    if (!ip) return whole;
-    fragment = ip->fragment.is_fragment;
-    protocol = ip->protocol;
-    payload = ip->payload;
-    payload_cut = ip->payload_cut;
-  } else {
-    const auto ip = decode::decode_ipv6(link->payload, cut_by_capture);
-    if (!ip) return whole;
-    fragment = ip->fragment.is_fragment;
-    protocol = ip->protocol;
-    payload = ip->payload;
-    payload_cut = ip->payload_cut;
+    return ip ? route_ip(record, *ip) : whole;
   }
-  if (fragment) return {whole.read_bytes, true};
-  // Where the bytes the analysis reads end: PacketDissector::dissect_transport reads only the
-  // TCP or UDP header unless a port is 53, and nothing of other protocols.
-  base::Bytes unread;
-  if (protocol == static_cast<std::uint8_t>(IpProtocol::tcp)) {
-    const auto tcp = decode::decode_tcp(payload, payload_cut);
-    if (!tcp) return whole;
-    if (tcp->source_port == dns_port || tcp->destination_port == dns_port) {
-      return {whole.read_bytes, true};
-    }
-    unread = tcp->payload;
-  } else if (protocol == static_cast<std::uint8_t>(IpProtocol::udp)) {
-    const auto udp = decode::decode_udp(payload, payload_cut);
-    if (!udp || udp->source_port == dns_port || udp->destination_port == dns_port) return whole;
-    unread = udp->payload;
-  } else {
-    unread = payload;
-  }
-  if (unread.empty()) return whole;
-  return {static_cast<std::size_t>(unread.data() - record.data.data()), false};
+  const auto ip = decode::decode_ipv6(link->payload, cut_by_capture);
+  return ip ? route_ip(record, *ip) : whole;
 }
 
 }  // namespace pa::stream
