@@ -34,8 +34,9 @@ struct PartialResult {
   base::DropCounts drops;
 };
 
-// Analyzes part of the packets (all packets of some address pairs, in processing order) into
-// a PartialResult. take() hands out what was found since the last take() and starts afresh.
+// Analyzes part of the packets (any of them, each whole, in processing order among
+// themselves) into a PartialResult. take() hands out what was found since the last take() and
+// starts afresh.
 class PartialAnalyzer final : public decode::PacketEvents {
  public:
   // Throws std::invalid_argument when options.watch_host is not a valid domain name.
