@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cmake_text.hpp"
+#include "copy_build_files.hpp"
 #include "project_scan.hpp"
 #include "source_rewriter.hpp"
 
@@ -101,6 +102,11 @@ int run(Options o) {
     copy[pa::obfuscate::relative_to(p, o.root)] = pa::obfuscate::strip_cmake_comments(read_file(p));
   };
   add_cmake(o.root / "CMakeLists.txt");
+  if (fs::is_regular_file(o.root / "CMakePresets.json")) {
+    copy["CMakePresets.json"] =
+        pa::obfuscate::copy_presets(read_file(o.root / "CMakePresets.json"));
+  }
+  copy["README.md"] = pa::obfuscate::copy_readme();
   if (fs::is_directory(o.root / "cmake")) {
     for (const fs::path& p : sorted_files(o.root / "cmake")) {
       if (is_cmake(p)) {

@@ -92,10 +92,55 @@ def build(source, binary_dir, configure_args, target):
         fail(f"building {source} failed:\n{built.stdout[-20000:]}\n{built.stderr[-5000:]}")
 
 
+def readme_build_commands(tree):
+    """The first `sh` block of the copy's README: what a user types to build it."""
+    readme = Path(tree) / "README.md"
+    if not readme.is_file():
+        fail(f"the copy has no README.md: {readme}")
+    block = re.search(r"```sh\n(.*?)```", readme.read_text(), re.S)
+    if not block or "cmake" not in block.group(1):
+        fail(f"{readme} names no cmake commands in an sh block")
+    return block.group(1)
+
+
+def run_in_copy(tree, script, what):
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tree,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        fail(f"{what} in {tree} failed ({done.returncode}):\n{script}\n"
+             f"{done.stdout[-20000:]}\n{done.stderr[-5000:]}")
+
+
+def user_tree(work):
+    """Where the copy is built as a user builds it: inside a copy of the written tree, which
+    the other checks compare file by file and so must stay as the tool wrote it."""
+    return Path(work) / "as-user"
+
+
+def copy_binaries(work):
+    """The programs built by the README's commands and by the release preset."""
+    tree = user_tree(work)
+    return {"readme": tree / "build" / "packet-analysis",
+            "preset": tree / "build-release" / "packet-analysis"}
+
+
 def cmd_build_copy(a):
-    tree, _ = load_runs(a.work)["first"]
-    build(tree, Path(a.work) / "copy-build", a.configure, "packet-analysis")
-    print("built", Path(a.work) / "copy-build" / "packet-analysis")
+    """Builds the copy as a user would: the README's plain commands, then the presets."""
+    written, _ = load_runs(a.work)["first"]
+    tree = user_tree(a.work)
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(written, tree)
+    run_in_copy(tree, readme_build_commands(tree), "the README's build commands")
+    listed = subprocess.run(["cmake", "--list-presets"], cwd=tree, capture_output=True, text=True)
+    for preset in ["dev", "release", "asan-ubsan"]:
+        if f'"{preset}"' not in listed.stdout:
+            fail(f"the copy's presets lack {preset}:\n{listed.stdout}{listed.stderr}")
+    run_in_copy(tree, "cmake --preset release && cmake --build --preset release -j 2",
+                "the release preset")
+    for how, binary in copy_binaries(a.work).items():
+        if not os.access(binary, os.X_OK):
+            fail(f"building with the {how} did not make {binary}")
+    print("built", *copy_binaries(a.work).values())
 
 
 def run_as(binary, args, timeout):
@@ -109,7 +154,7 @@ def run_as(binary, args, timeout):
 
 def cmd_behaviour(a):
     original = a.original
-    copy = str(Path(a.work) / "copy-build" / "packet-analysis")
+    copies = [str(b) for b in copy_binaries(a.work).values()]
     captures = sorted(Path(a.corpus).iterdir())
     if not captures:
         fail(f"no captures in {a.corpus}")
@@ -124,20 +169,21 @@ def cmd_behaviour(a):
 
     def compare(args):
         timeout = 30 if "-c" not in args else 120
-        return args, run_as(original, args, timeout), run_as(copy, args, timeout)
+        want = run_as(original, args, timeout)
+        return args, want, [run_as(copy, args, timeout) for copy in copies]
 
     differences = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        for args, want, got in pool.map(compare, cases):
-            if want != got:
-                differences.append((args, want, got))
+        for args, want, gots in pool.map(compare, cases):
+            differences += [(args, want, got) for got in gots if got != want]
     for args, want, got in differences[:5]:
         print("differs:", " ".join(args))
         print("  original:", want[2], want[0][:300], want[1][:300])
         print("  copy:    ", got[2], got[0][:300], got[1][:300])
     if differences:
-        fail(f"{len(differences)} of {len(cases)} runs differ")
-    print(f"{len(cases)} runs give identical stdout, stderr and exit status")
+        fail(f"{len(differences)} of {len(cases) * len(copies)} runs differ")
+    print(f"{len(cases)} runs of each of {len(copies)} copies give the original's stdout, "
+          "stderr and exit status")
 
 
 def lex(text):
@@ -324,9 +370,7 @@ def main():
     parser.add_argument("--corpus")
     parser.add_argument("--allowlist")
     parser.add_argument("--fixture")
-    parser.add_argument("--configure", default="", help="configure options, ','-separated")
     a = parser.parse_args()
-    a.configure = [o for o in a.configure.split(",") if o]
     {"runs": cmd_runs, "build-copy": cmd_build_copy, "behaviour": cmd_behaviour,
      "leaks": cmd_leaks, "deterministic": cmd_deterministic, "fixture": cmd_fixture,
      "refusals": cmd_refusals}[a.command](a)
