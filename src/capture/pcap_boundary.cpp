@@ -5,7 +5,7 @@
 namespace pa::capture {
 namespace {
 
-std::uint32_t load(std::span<const std::uint8_t> bytes, std::size_t at, bool swapped) noexcept {
+std::uint32_t u32_at(std::span<const std::uint8_t> bytes, std::size_t at, bool swapped) noexcept {
   const std::uint32_t little = static_cast<std::uint32_t>(bytes[at]) |
                                static_cast<std::uint32_t>(bytes[at + 1]) << 8 |
                                static_cast<std::uint32_t>(bytes[at + 2]) << 16 |
@@ -18,19 +18,19 @@ std::uint32_t load(std::span<const std::uint8_t> bytes, std::size_t at, bool swa
 std::optional<PcapRecordLayout> pcap_record_layout(std::span<const std::uint8_t> file_header) {
   if (file_header.size() < 24) return std::nullopt;
   PcapRecordLayout layout;
-  std::uint32_t magic = load(file_header, 0, false);
+  std::uint32_t magic = u32_at(file_header, 0, false);
   // The magic numbers as PcapReader knows them (pcap_reader.cpp).
-  const auto native = [](std::uint32_t m) {
+  const auto is_pcap_magic = [](std::uint32_t m) {
     return m == 0xA1B2C3D4 || m == 0xA1B23C4D || m == 0xA1B2CD34;
   };
-  if (!native(magic)) {
+  if (!is_pcap_magic(magic)) {
     magic = __builtin_bswap32(magic);
-    if (!native(magic)) return std::nullopt;
+    if (!is_pcap_magic(magic)) return std::nullopt;
     layout.swapped = true;
   }
   layout.fraction_limit = magic == 0xA1B23C4D ? 1'000'000'000 : 1'000'000;
   layout.record_header_size = magic == 0xA1B2CD34 ? 24 : 16;
-  layout.snap_length = load(file_header, 16, layout.swapped);
+  layout.snap_length = u32_at(file_header, 16, layout.swapped);
   return layout;
 }
 
@@ -47,9 +47,9 @@ std::optional<std::size_t> find_pcap_record_start(std::span<const std::uint8_t> 
   // The length of the plausible record at `at`, or nullopt.
   const auto record_at = [&](std::size_t at) noexcept -> std::optional<std::size_t> {
     if (header > bytes.size() - at) return std::nullopt;
-    const std::uint32_t fraction = load(bytes, at + 4, layout.swapped);
-    const std::uint32_t captured = load(bytes, at + 8, layout.swapped);
-    const std::uint32_t original = load(bytes, at + 12, layout.swapped);
+    const std::uint32_t fraction = u32_at(bytes, at + 4, layout.swapped);
+    const std::uint32_t captured = u32_at(bytes, at + 8, layout.swapped);
+    const std::uint32_t original = u32_at(bytes, at + 12, layout.swapped);
     if (fraction >= layout.fraction_limit || captured > longest || captured > original ||
         original == 0 || original > max_record_bytes || captured > bytes.size() - at - header) {
       return std::nullopt;
