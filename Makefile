@@ -11,8 +11,11 @@ build: deps
 	cmake --preset dev >/dev/null
 	cmake --build --preset dev -j $(JOBS)
 
-demo: build
-	build/packet-analysis -f $(SAMPLE)
+# Only the program: a fresh machine shows the report without building tests and benchmarks.
+demo: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev --target packet-analysis -j $(JOBS)
+	build/packet-analysis -p 0 -f $(SAMPLE)
 
 test: test-dev test-asan
 
