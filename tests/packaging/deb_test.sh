@@ -4,7 +4,7 @@
 #   deb_test.sh SOURCE_DIR WORK_DIR PROJECT_VERSION
 # As root, on the machine itself when the package is not installed there already (CI);
 # otherwise into a scratch dpkg root under WORK_DIR. Either way the package is removed on exit,
-# also when a check fails.
+# also when a check fails. PA_DEB_TEST_SCRATCH=1 asks for the scratch root.
 set -euo pipefail
 source_dir=$1
 work=$2
@@ -17,7 +17,7 @@ deb="$work/packet-analysis_${project_version}_$(dpkg-architecture -q DEB_HOST_AR
 
 root_args=()
 prefix=""
-if [[ $(id -u) -eq 0 ]] && ! dpkg-query -W -f='${Status}' packet-analysis 2>/dev/null |
+if [[ -z ${PA_DEB_TEST_SCRATCH:-} && $(id -u) -eq 0 ]] && ! dpkg-query -W -f='${Status}' packet-analysis 2>/dev/null |
     grep -q installed; then
     echo "installing on this machine"
 else
