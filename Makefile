@@ -1,8 +1,11 @@
 # The entry points the README names. Each installs what it needs first (as root).
-.PHONY: deps build demo test test-dev test-asan bench fuzz obfuscate clean format
+.PHONY: deps build demo test test-dev test-asan bench fuzz obfuscate clean format install deb
 
 JOBS ?= $(shell nproc)
 SAMPLE := samples/office.pcap
+PREFIX ?= /usr/local
+# What `make install` installs (cmake/Install.cmake).
+INSTALLED := packet-analysis packet-analysis-generate packet-analysis-obfuscate
 
 deps:
 	scripts/install-deps
@@ -11,8 +14,11 @@ build: deps
 	cmake --preset dev >/dev/null
 	cmake --build --preset dev -j $(JOBS)
 
-demo: build
-	build/packet-analysis -f $(SAMPLE)
+# Only the program: a fresh machine shows the report without building tests and benchmarks.
+demo: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev --target packet-analysis -j $(JOBS)
+	build/packet-analysis -p 0 -f $(SAMPLE)
 
 test: test-dev test-asan
 
@@ -23,6 +29,16 @@ test-asan: deps
 	cmake --preset asan-ubsan >/dev/null
 	cmake --build --preset asan-ubsan -j $(JOBS)
 	ctest --preset asan-ubsan -j $(JOBS)
+
+# The programs, man pages, completions and docs under $(PREFIX) (and $(DESTDIR) if given).
+install: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev --target $(INSTALLED) -j $(JOBS)
+	DESTDIR=$(DESTDIR) cmake --install build --prefix $(PREFIX)
+
+# packet-analysis_VERSION_ARCH.deb here (or in DEB_DIR=dir), built with debhelper.
+deb: deps
+	JOBS=$(JOBS) scripts/build-deb $(or $(DEB_DIR),.)
 
 bench: deps
 	bench/run
@@ -39,4 +55,4 @@ format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf build build-release build-asan build-fuzz
+	rm -rf build build-release build-asan build-fuzz build-deb

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <sstream>
 
+#include "app/version.hpp"
 #include "base/ip_address.hpp"
 
 namespace pa::app {
@@ -283,7 +284,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
 
   CLI::App cli{description, "packet-analysis"};
   cli.footer(epilog);
-  cli.set_version_flag("--version", std::string("packet-analysis ") + PA_VERSION);
+  cli.set_version_flag("--version", version_text(),
+                       "Print the version, the build type and the libraries' versions, and exit");
   cli.get_formatter()->column_width(34);
   add_reporting_options(cli, options, raw, false);
   add_live_options(cli, raw);
@@ -314,7 +316,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     }
     return {std::nullopt, cli.help()};
   } catch (const CLI::CallForVersion&) {
-    return {std::nullopt, cli.version() + "\n"};
+    return {std::nullopt, cli.version()};
   } catch (const CLI::ParseError& error) {
     throw UsageError(error.what());
   }

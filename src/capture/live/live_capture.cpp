@@ -265,8 +265,11 @@ bool LiveCapture::wait_for_packets() {
                            ": cannot wait for packets: " + std::strerror(errno));
   }
   if ((descriptors[1].revents & POLLIN) != 0) {
+    // Only the wake-up matters, not the count; a read that fails leaves the eventfd readable,
+    // so the next poll returns at once. (A variable, not a (void) cast: glibc's
+    // _FORTIFY_SOURCE, on in Debian's package builds, marks read() warn_unused_result.)
     std::uint64_t count = 0;
-    (void)::read(wake_fd_, &count, sizeof count);
+    [[maybe_unused]] const ssize_t drained = ::read(wake_fd_, &count, sizeof count);
   }
   // An error condition on the socket (the interface went away) is read out by pcap_next_ex,
   // which then fails with pcap's message.
@@ -281,7 +284,10 @@ void LiveCapture::request_stop() noexcept {
 void LiveCapture::wake() noexcept {
   // Any thread, even a signal handler: a write to an eventfd is async-signal-safe.
   const std::uint64_t one = 1;
-  if (wake_fd_ >= 0) (void)::write(wake_fd_, &one, sizeof one);
+  // A write that fails finds the eventfd's counter full: it is readable, the wake-up is due.
+  if (wake_fd_ >= 0) {
+    [[maybe_unused]] const ssize_t written = ::write(wake_fd_, &one, sizeof one);
+  }
 }
 
 std::optional<KernelCounts> LiveCapture::kernel_counts() const {
