@@ -92,11 +92,13 @@ void warn_when_nothing_decoded(pa::app::CaptureAnalysis& analysis) {
       const auto reason = static_cast<pa::base::Drop>(i);
       if (result.drops[reason] > result.drops[main_reason]) main_reason = reason;
     }
-    message =
-        fmt::format("nothing decoded: {} skipped, the most as {} ({}); see docs/drop-reasons.md",
-                    packets == 1 ? std::string("the one packet was")
-                                 : fmt::format("all {} packets were", packets),
-                    pa::base::to_string(main_reason), result.drops[main_reason]);
+    const std::uint64_t most = result.drops[main_reason];
+    message = fmt::format("nothing decoded: {} skipped, {} as {} (docs/drop-reasons.md)",
+                          packets == 1 ? std::string("the one packet was")
+                                       : fmt::format("all {} packets were", packets),
+                          most == packets ? std::string(packets == 1 ? "it" : "all")
+                                          : fmt::format("{} of them", most),
+                          pa::base::to_string(main_reason));
   }
   warn(message);
   analysis.summary.warnings.push_back(message);
