@@ -1,8 +1,10 @@
 #include "app/command_line.hpp"
 
 #include <fmt/format.h>
+#include <netdb.h>
 
 #include <CLI/CLI.hpp>
+#include <regex>
 #include <sstream>
 
 #include "app/version.hpp"
@@ -19,10 +21,12 @@ constexpr const char* description =
 
 constexpr const char* epilog =
     "Exit status: 0 success, 1 bad input or runtime error, 2 usage error, 130 interrupted\n"
-    "(SIGINT or SIGTERM in the stream mode: no report is written). A live capture (-i) ends\n"
-    "on SIGINT or SIGTERM with its report and status 0; SIGUSR1 prints a report at once.\n"
-    "Several files are analyzed as one capture, merged by timestamp. A name that does not\n"
-    "exist but whose rotated parts NAME1, NAME2, ... do stands for all of them.";
+    "(SIGINT or SIGTERM: no report is written). A live capture (-i) ends on SIGINT or\n"
+    "SIGTERM with its report and status 0; SIGUSR1 prints a report at once.\n"
+    "Several files are analyzed as one capture, merged by timestamp. A name whose rotated\n"
+    "parts NAME1, NAME2, ... exist (as tcpdump -C -w NAME writes them) stands for itself and\n"
+    "all of them, or for the parts alone when NAME does not exist; --no-rotation turns it off.\n"
+    "-o - is standard output.";
 
 // Option values read as text or wide integers, checked once parsing is over.
 struct RawValues {
@@ -30,9 +34,10 @@ struct RawValues {
   std::string format = "text";
   std::string output_path;
   bool no_dns_learning = false;
-  int stream_port = 8000;
+  bool no_rotation = false;
+  std::string stream_port = "8000";
   long long stream_connections = 10;
-  int watch_port = 80;
+  std::string watch_port = "80";
   std::string connect;
   // -i and the options only a live capture takes.
   std::string interface;
@@ -154,7 +159,7 @@ void check_live_options(const CLI::App& cli, CommandLine& options, const RawValu
   }
   if (given("-w")) {
     if (raw.write_path.empty()) throw UsageError("-w: empty file name");
-    if (raw.write_path == "-" && raw.output_path.empty()) {
+    if (raw.write_path == "-" && (raw.output_path.empty() || raw.output_path == "-")) {
       throw UsageError("-w -: the report goes to standard output too; give -o FILE for it");
     }
     live.write_path = raw.write_path;
@@ -174,6 +179,9 @@ void add_reporting_options(CLI::App& cli, CommandLine& options, RawValues& raw, 
                          "zstd; - reads standard input (this or -i)")
       ->type_name("CAPTURE_FILE")
       ->expected(1, -1);
+  cli.add_flag("--no-rotation", raw.no_rotation,
+               "Read each file named alone, not with its rotated parts\n"
+               "NAME1, NAME2, ... (tcpdump -C naming)");
   cli.add_flag("-d,--no-dns-learning", raw.no_dns_learning,
                "Do not learn the watched host's addresses from DNS answers (use -g)");
   cli.add_option("-g,--host-address", raw.preset_addresses,
@@ -185,7 +193,8 @@ void add_reporting_options(CLI::App& cli, CommandLine& options, RawValues& raw, 
                  "The host whose connections count (default www.google.com)")
       ->type_name("NAME");
   cli.add_option("--watch-port", raw.watch_port,
-                 "The TCP port whose connections count (default 80)")
+                 "The TCP port whose connections count, a number or a\n"
+                 "service name from /etc/services (default 80)")
       ->type_name("PORT");
   if (serve) {
     cli.add_option("-c,--connections", raw.stream_connections,
@@ -207,13 +216,72 @@ void add_reporting_options(CLI::App& cli, CommandLine& options, RawValues& raw, 
                  "Address the stream mode's server binds (default 127.0.0.1)")
       ->type_name("ADDR");
   cli.add_option("--format", raw.format, "Report format: text or json (default text)")
-      ->type_name("FORMAT")
-      ->check(CLI::IsMember({"text", "json"}));
+      ->type_name("FORMAT");
   cli.add_option("-o,--output", raw.output_path,
-                 "Write the report to FILE instead of standard output;\n"
-                 "it appears whole or not at all")
+                 "Write the report to FILE instead of standard output (-);\n"
+                 "a file appears whole or not at all")
       ->type_name("FILE");
   cli.add_flag("-q,--quiet", options.quiet, "No progress line on standard error");
+}
+
+// A TCP port as a number (lowest-65535) or a service name from /etc/services (getservbyname,
+// as tcpdump and netstat take them: `--watch-port http`).
+std::uint16_t parse_port(const std::string& text, const char* option, int lowest) {
+  if (!text.empty() && text.find_first_not_of("0123456789-+") == std::string::npos) {
+    long long number = -1;
+    try {
+      std::size_t used = 0;
+      number = std::stoll(text, &used);
+      if (used != text.size()) number = -1;
+    } catch (const std::exception&) {
+      number = 65536;  // too many digits for a long long: out of range all the same
+    }
+    if (number < lowest || number > 65535) {
+      throw UsageError(fmt::format("{}: {} is not a TCP port ({}-65535)", option, text, lowest));
+    }
+    return static_cast<std::uint16_t>(number);
+  }
+  const servent* service = text.empty() ? nullptr : ::getservbyname(text.c_str(), "tcp");
+  if (service == nullptr) {
+    throw UsageError(fmt::format(
+        "{}: '{}' is neither a TCP port ({}-65535) nor a TCP service named in /etc/services",
+        option, text, lowest));
+  }
+  // s_port is in network byte order, in an int (getservbyname(3)).
+  const auto port = static_cast<std::uint16_t>(ntohs(static_cast<std::uint16_t>(service->s_port)));
+  if (port < lowest) {
+    throw UsageError(fmt::format("{}: service '{}' is port {}", option, text, port));
+  }
+  return port;
+}
+
+// CLI11's own messages ("Could not convert: --watch-port = http") in the tool's words: what is
+// wrong, with the option as the user can find it in --help.
+std::string in_own_words(const CLI::ParseError& error) {
+  const std::string text = error.what();
+  std::smatch match;
+  if (dynamic_cast<const CLI::ConversionError*>(&error) != nullptr &&
+      std::regex_match(text, match, std::regex("Could not convert: (\\S+) = (.*)"))) {
+    return fmt::format("{}: '{}' is not a number", match[1].str(), match[2].str());
+  }
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&error) != nullptr &&
+      std::regex_match(text, match, std::regex("(\\S+): \\d+ required (\\S+) missing"))) {
+    return fmt::format("{} needs a value ({})", match[1].str(), match[2].str());
+  }
+  if (dynamic_cast<const CLI::RequiredError*>(&error) != nullptr &&
+      std::regex_match(text, match, std::regex("(\\S+) is required"))) {
+    return fmt::format("{} must be given", match[1].str());
+  }
+  if (dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr) {
+    const auto colon = text.find(": ");
+    const std::string words = colon == std::string::npos ? text : text.substr(colon + 2);
+    if (!words.empty() && words.front() == '-') {
+      return fmt::format("unknown option {}", words);
+    }
+    return fmt::format("unexpected argument{} {}", words.find(' ') == std::string::npos ? "" : "s",
+                       words);
+  }
+  return text;
 }
 
 void check_reporting_options(CommandLine& options, const RawValues& raw) {
@@ -231,11 +299,11 @@ void check_reporting_options(CommandLine& options, const RawValues& raw) {
     }
     options.analysis.preset_addresses.push_back(*address);
   }
-  if (raw.watch_port < 1 || raw.watch_port > 65535) {
-    throw UsageError(fmt::format("--watch-port: {} is not a TCP port (1-65535)", raw.watch_port));
-  }
-  if (raw.stream_port < 0 || raw.stream_port > 65535) {
-    throw UsageError(fmt::format("-p: {} is not a TCP port (0-65535)", raw.stream_port));
+  const std::uint16_t watch_port = parse_port(raw.watch_port, "--watch-port", 1);
+  const std::uint16_t stream_port = parse_port(raw.stream_port, "-p", 0);
+  if (raw.format != "text" && raw.format != "json") {
+    throw UsageError(
+        fmt::format("--format: '{}' is not a report format (text or json)", raw.format));
   }
   if (!base::IpAddress::parse(options.listen_address)) {
     throw UsageError(
@@ -243,8 +311,9 @@ void check_reporting_options(CommandLine& options, const RawValues& raw) {
   }
   if (options.analysis.watch_host.empty()) throw UsageError("--watch-host: empty host name");
   options.analysis.learn_from_dns = !raw.no_dns_learning;
-  options.analysis.watch_port = static_cast<std::uint16_t>(raw.watch_port);
-  options.stream_port = static_cast<std::uint16_t>(raw.stream_port);
+  options.analysis.watch_port = watch_port;
+  options.stream_port = stream_port;
+  options.expand_rotation = !raw.no_rotation;
   options.format = raw.format == "json" ? ReportFormat::json : ReportFormat::text;
   if (!raw.output_path.empty()) options.output_path = raw.output_path;
 }
@@ -318,7 +387,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   } catch (const CLI::CallForVersion&) {
     return {std::nullopt, cli.version()};
   } catch (const CLI::ParseError& error) {
-    throw UsageError(error.what());
+    throw UsageError(in_own_words(error));
   }
 
   if (consume->parsed()) {

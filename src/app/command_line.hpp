@@ -33,6 +33,7 @@ struct LiveOptions {
 struct CommandLine {
   Command command = Command::analyze;
   std::vector<std::string> capture_files;  // as typed; "-" is standard input
+  bool expand_rotation = true;  // a name stands for its rotated parts too (--no-rotation: not)
   analysis::AnalysisOptions analysis;
   std::uint16_t stream_port = 8000;  // -p: the local server of the stream mode
   // -c: 0 analyzes in-process; for serve, the connections awaited; for consume, those opened.

@@ -1,6 +1,10 @@
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <memory>
 #include <stdexcept>
@@ -14,6 +18,8 @@
 #include "app/live_run.hpp"
 #include "app/progress_line.hpp"
 #include "app/report_destination.hpp"
+#include "app/signal_watcher.hpp"
+#include "base/drop_reason.hpp"
 #include "capture/capture_reader.hpp"
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
@@ -27,9 +33,9 @@ namespace {
 constexpr int exit_success = 0;
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
-// A run ended by SIGINT or SIGTERM (128 + SIGINT, as shells report it). Only the stream mode
-// is interrupted, and a build without it (the fuzz preset) does not use the constant.
-[[maybe_unused]] constexpr int exit_interrupted = 130;
+// A run ended by SIGINT or SIGTERM (128 + SIGINT, as shells report it), in every mode but a
+// live capture, which SIGINT ends with its report.
+constexpr int exit_interrupted = 130;
 
 void print_line(std::string_view kind, std::string_view message) {
   std::fprintf(stderr, "packet-analysis: %.*s: %.*s\n", static_cast<int>(kind.size()), kind.data(),
@@ -48,6 +54,77 @@ void write_report(const pa::app::CommandLine& options, pa::app::ReportDestinatio
 }
 
 void warn(std::string_view warning) { print_line("warning", warning); }
+
+// The captures to read (rotated parts expanded, repeats dropped: input_files.hpp), with the
+// notes and warnings the choice is worth; and -o must not name one of them. Throws
+// UsageError when it does.
+pa::app::InputSelection choose_inputs(const pa::app::CommandLine& options) {
+  auto selection = pa::app::select_inputs(options.capture_files, options.expand_rotation);
+  if (!options.quiet) {
+    for (const std::string& note : selection.notes) print_line("info", note);
+  }
+  for (const std::string& warning : selection.warnings) warn(warning);
+  if (options.output_path) {
+    if (const auto input = pa::app::input_named_by(*options.output_path, selection.paths)) {
+      throw pa::app::UsageError(
+          *options.output_path == *input
+              ? fmt::format("-o {}: is one of the captures read; the report would replace it",
+                            *input)
+              : fmt::format("-o {}: is the capture {}; the report would replace it",
+                            *options.output_path, *input));
+    }
+  }
+  return selection;
+}
+
+// Packets were read and not one of them decoded (or there were none): an empty report that
+// says nothing about why would look like a capture without DNS. Names the main drop reason.
+void warn_when_nothing_decoded(pa::app::CaptureAnalysis& analysis) {
+  const std::uint64_t packets = analysis.summary.packets_read;
+  const auto& result = analysis.result;
+  if (packets != 0 && result.skipped_packets < packets) return;
+  std::string message;
+  if (packets == 0) {
+    message = "the captures hold no packets: the report is empty";
+  } else {
+    auto main_reason = pa::base::Drop::link_type_unsupported;
+    for (std::size_t i = 0; i < pa::base::drop_reason_count; ++i) {
+      const auto reason = static_cast<pa::base::Drop>(i);
+      if (result.drops[reason] > result.drops[main_reason]) main_reason = reason;
+    }
+    const std::uint64_t most = result.drops[main_reason];
+    message = fmt::format("nothing decoded: {} skipped, {} as {} (docs/drop-reasons.md)",
+                          packets == 1 ? std::string("the one packet was")
+                                       : fmt::format("all {} packets were", packets),
+                          most == packets ? std::string(packets == 1 ? "it" : "all")
+                                          : fmt::format("{} of them", most),
+                          pa::base::to_string(main_reason));
+  }
+  warn(message);
+  analysis.summary.warnings.push_back(message);
+}
+
+// What the choice of inputs warned about belongs in the report's warnings too, first.
+void add_selection_warnings(pa::app::CaptureAnalysis& analysis,
+                            const pa::app::InputSelection& selection) {
+  auto& warnings = analysis.summary.warnings;
+  warnings.insert(warnings.begin(), selection.warnings.begin(), selection.warnings.end());
+}
+
+// -c 0: SIGINT and SIGTERM end the run as they end the stream mode's (README, "Exit status"):
+// the temporary file goes, a warning says so, no report, status 130. The watcher's thread ends
+// the process itself, so a run blocked reading standard input or writing to a FIFO ends too.
+void interrupt_in_process_run(int signal, pa::app::ReportDestination& destination) {
+  if (signal != SIGINT && signal != SIGTERM) return;  // SIGUSR1 means nothing here
+  if (!destination.abandon()) return;                 // the report is in place: the run is over
+  const std::string line =
+      fmt::format("\r\x1b[Kpacket-analysis: warning: interrupted ({}); no report written\n",
+                  signal == SIGINT ? "SIGINT" : "SIGTERM");
+  const std::string_view text =
+      isatty(STDERR_FILENO) != 0 ? std::string_view(line) : std::string_view(line).substr(4);
+  (void)!::write(STDERR_FILENO, text.data(), text.size());
+  std::_Exit(exit_interrupted);
+}
 
 #ifdef PA_HAVE_STREAM
 // The stream mode (-c COUNT above 0) and serve: the same analysis, handed out over
@@ -82,9 +159,12 @@ int run(const pa::app::CommandLine& options) {
       return exit_success;
     }
     if (options.stream_connections > 0 || options.command == pa::app::Command::serve) {
+      const auto inputs = choose_inputs(options);
       pa::app::ReportDestination destination(options.output_path);
-      const auto paths = pa::app::expand_rotated_captures(options.capture_files);
-      write_report(options, destination, analyze_streamed(options, paths));
+      auto analysis = analyze_streamed(options, inputs.paths);
+      add_selection_warnings(analysis, inputs);
+      warn_when_nothing_decoded(analysis);
+      write_report(options, destination, analysis);
       return exit_success;
     }
   } catch (const pa::stream::StreamInterrupted& interrupted) {
@@ -99,11 +179,15 @@ int run(const pa::app::CommandLine& options) {
     return exit_failure;
   }
 #endif
+  const auto inputs = choose_inputs(options);
   pa::app::ReportDestination destination(options.output_path);
-  const auto paths = pa::app::expand_rotated_captures(options.capture_files);
-  write_report(options, destination,
-               pa::app::analyze_captures(paths, options.analysis, warn,
-                                         pa::app::progress_wanted(options.quiet)));
+  const pa::app::SignalWatcher watcher(
+      [&destination](int signal) { interrupt_in_process_run(signal, destination); });
+  auto analysis = pa::app::analyze_captures(inputs.paths, options.analysis, warn,
+                                            pa::app::progress_wanted(options.quiet));
+  add_selection_warnings(analysis, inputs);
+  warn_when_nothing_decoded(analysis);
+  write_report(options, destination, analysis);
   return exit_success;
 }
 

@@ -20,6 +20,39 @@ namespace {
 constexpr std::array<std::uint8_t, 2> gzip_magic{0x1F, 0x8B};
 constexpr std::array<std::uint8_t, 4> zstd_magic{0x28, 0xB5, 0x2F, 0xFD};
 
+// Compressions that are not read, named with the command that reads them: bzip2's "BZh",
+// the first four bytes of xz's FD "7zXZ" 00, lz4's frame magic 0x184D2204 (little-endian).
+struct UnreadCompression {
+  std::array<std::uint8_t, 4> magic;
+  std::size_t magic_size;
+  const char* format;
+  const char* command;
+};
+constexpr std::array<UnreadCompression, 3> unread_compressions{{
+    {{0x42, 0x5A, 0x68, 0x00}, 3, "bzip2", "bzcat"},
+    {{0xFD, 0x37, 0x7A, 0x58}, 4, "xz", "xzcat"},
+    {{0x04, 0x22, 0x4D, 0x18}, 4, "lz4", "lz4cat"},
+}};
+
+void reject_unread_compression(std::span<const std::uint8_t> magic, const std::string& path,
+                               const std::string& name) {
+  for (const UnreadCompression& compression : unread_compressions) {
+    if (magic.size() < compression.magic_size ||
+        !std::equal(compression.magic.begin(),
+                    compression.magic.begin() + static_cast<std::ptrdiff_t>(compression.magic_size),
+                    magic.begin())) {
+      continue;
+    }
+    const std::string advice = path == "-"
+                                   ? std::string("decompress it first with ") + compression.command
+                                   : std::string("decompress it first: ") + compression.command +
+                                         ' ' + path + " | packet-analysis -f -";
+    throw CaptureError(
+        name + ": " + compression.format +
+        "-compressed data, which is not read directly (gzip and zstd are): " + advice);
+  }
+}
+
 template <std::size_t n>
 bool starts_with(std::span<const std::uint8_t> bytes, const std::array<std::uint8_t, n>& magic) {
   return bytes.size() >= n && std::equal(magic.begin(), magic.end(), bytes.begin());
@@ -93,6 +126,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::string& path) {
   if (starts_with(magic, zstd_magic)) {
     return open_capture(path, name, make_zstd_source(std::move(file)), "zstd");
   }
+  reject_unread_compression(magic, path, name);
   return open_capture(path, name, std::move(file), nullptr);
 }
 
