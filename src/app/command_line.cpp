@@ -216,7 +216,7 @@ void add_reporting_options(CLI::App& cli, CommandLine& options, RawValues& raw, 
                  "Address the stream mode's server binds (default 127.0.0.1)")
       ->type_name("ADDR");
   cli.add_option("--format", raw.format, "Report format: text or json (default text)")
-      ->type_name("FORMAT");
+      ->type_name("{text,json}");
   cli.add_option("-o,--output", raw.output_path,
                  "Write the report to FILE instead of standard output (-);\n"
                  "a file appears whole or not at all")
@@ -354,7 +354,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   CLI::App cli{description, "packet-analysis"};
   cli.footer(epilog);
   cli.set_version_flag("--version", version_text(),
-                       "Print the version, the build type and the libraries' versions, and exit");
+                       "Print the version, the build type and the libraries'\n"
+                       "versions, and exit");
   cli.get_formatter()->column_width(34);
   add_reporting_options(cli, options, raw, false);
   add_live_options(cli, raw);
