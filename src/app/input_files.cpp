@@ -30,7 +30,7 @@ bool exists(const std::string& path) {
 }
 
 struct Part {
-  std::uint32_t number = 0;
+  std::uint32_t part_number = 0;
   std::string path;  // the name as typed with the digits appended
 };
 
@@ -58,7 +58,7 @@ std::vector<Part> numbered_siblings(const std::string& path) {
     parts.push_back({static_cast<std::uint32_t>(std::stoul(digits)), path + digits});
   }
   std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) {
-    return a.number != b.number ? a.number < b.number : a.path < b.path;
+    return a.part_number != b.part_number ? a.part_number < b.part_number : a.path < b.path;
   });
   return parts;
 }
@@ -80,9 +80,9 @@ std::vector<std::uint32_t> missing_numbers(const std::vector<Part>& parts, std::
   std::vector<std::uint32_t> missing;
   std::uint32_t expected = first;
   for (const Part& part : parts) {
-    if (part.number < expected) continue;  // the same number spelt twice (1, 01)
-    for (; expected < part.number; ++expected) missing.push_back(expected);
-    expected = part.number + 1;
+    if (part.part_number < expected) continue;  // the same number spelt twice (1, 01)
+    for (; expected < part.part_number; ++expected) missing.push_back(expected);
+    expected = part.part_number + 1;
   }
   return missing;
 }
@@ -111,7 +111,7 @@ InputSelection select_inputs(const std::vector<std::string>& typed, bool expand_
     }
     const bool named_exists = exists(path);
     // After NAME itself tcpdump counts from 1; with -W every part has a number, from 0.
-    const std::uint32_t first = (!named_exists && parts.front().number == 0) ? 0 : 1;
+    const std::uint32_t first = (!named_exists && parts.front().part_number == 0) ? 0 : 1;
     if (named_exists) {
       expanded.push_back(path);
       selection.notes.push_back(fmt::format(

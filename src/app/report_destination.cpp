@@ -125,7 +125,7 @@ ReportDestination::ReportDestination(std::optional<std::string> path) : path_(st
     descriptor_ = ::fcntl(*target.descriptor, F_DUPFD_CLOEXEC, 3);
     if (descriptor_ < 0) throw cannot_write(*path_, errno);
     owns_descriptor_ = true;
-    mode_ = Mode::in_place;
+    mode_ = Mode::write_through;
     return;
   }
   struct stat status {};
@@ -136,14 +136,14 @@ ReportDestination::ReportDestination(std::optional<std::string> path) : path_(st
       throw cannot_write(*path_, errno);
     }
     open_replacement(target.path, exists ? &status : nullptr);
-    if (mode_ == Mode::replace) return;
+    if (mode_ == Mode::rename_over) return;
   }
   // A device, a FIFO, a file with other links, or one whose owner a new file could not keep:
   // written where it is. Opening a FIFO waits for its reader, as a shell's `>` does.
   descriptor_ = ::open(path_->c_str(), O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, 0666);
   if (descriptor_ < 0) throw cannot_write(*path_, errno);
   owns_descriptor_ = true;
-  mode_ = Mode::in_place;
+  mode_ = Mode::write_through;
   struct stat opened {};
   truncate_ = ::fstat(descriptor_, &opened) == 0 && S_ISREG(opened.st_mode) && !target.through_proc;
 }
@@ -176,19 +176,19 @@ void ReportDestination::open_replacement(const std::string& target, const struct
   owns_descriptor_ = true;
   temporary_path_ = temporary;
   target_path_ = target;
-  mode_ = Mode::replace;
+  mode_ = Mode::rename_over;
 }
 
 ReportDestination::~ReportDestination() {
   if (owns_descriptor_ && descriptor_ >= 0) ::close(descriptor_);
   const std::lock_guard lock(finishing_);
-  if (mode_ == Mode::replace && !placed_ && !abandoned_) ::unlink(temporary_path_.c_str());
+  if (mode_ == Mode::rename_over && !placed_ && !abandoned_) ::unlink(temporary_path_.c_str());
 }
 
 bool ReportDestination::abandon() noexcept {
   const std::lock_guard lock(finishing_);
   if (placed_) return false;
-  if (!abandoned_ && mode_ == Mode::replace) ::unlink(temporary_path_.c_str());
+  if (!abandoned_ && mode_ == Mode::rename_over) ::unlink(temporary_path_.c_str());
   abandoned_ = true;
   return true;
 }
@@ -217,7 +217,7 @@ void ReportDestination::finish() {
   const int descriptor = descriptor_;
   descriptor_ = -1;
   owns_descriptor_ = false;
-  if (mode_ == Mode::in_place) {
+  if (mode_ == Mode::write_through) {
     if (::close(descriptor) != 0) throw cannot_write(*path_, errno);
     const std::lock_guard lock(finishing_);
     placed_ = true;

@@ -42,15 +42,15 @@ class ReportDestination {
   bool abandon() noexcept;
 
  private:
-  enum class Mode { standard_output, replace, in_place };
+  enum class Mode { standard_output, rename_over, write_through };
 
   void open_replacement(const std::string& target, const struct ::stat* existing);
   void finish();
 
   std::optional<std::string> path_;
   Mode mode_ = Mode::standard_output;
-  std::string target_path_;     // replace: the file renamed over (a symlink's target)
-  std::string temporary_path_;  // replace: the file the report is written to first
+  std::string target_path_;     // rename_over: the file renamed over (a symlink's target)
+  std::string temporary_path_;  // rename_over: the file the report is written to first
   int descriptor_ = -1;
   bool owns_descriptor_ = false;
   bool truncate_ = false;   // in_place on a regular file: emptied when the report is written
