@@ -129,8 +129,8 @@ void interrupt_in_process_run(int signal, pa::app::ReportDestination& destinatio
 #ifdef PA_HAVE_STREAM
 // The stream mode (-c COUNT above 0) and serve: the same analysis, handed out over
 // connections and merged (docs/stream-protocol.md).
-pa::app::CaptureAnalysis analyze_streamed(const pa::app::CommandLine& options,
-                                          const std::vector<std::string>& paths) {
+pa::app::StreamedAnalysis analyze_streamed(const pa::app::CommandLine& options,
+                                           const std::vector<std::string>& paths) {
   pa::stream::StreamSettings settings;
   settings.listen_address = options.listen_address;
   settings.port = options.stream_port;
@@ -162,6 +162,12 @@ int run(const pa::app::CommandLine& options) {
       const auto inputs = choose_inputs(options);
       pa::app::ReportDestination destination(options.output_path);
       auto analysis = analyze_streamed(options, inputs.paths);
+      // A rescued run says so; serve, whose operator watches its connections, says it always.
+      if (!analysis.health.clean()) {
+        warn(pa::app::describe_health(analysis.health));
+      } else if (options.command == pa::app::Command::serve && !options.quiet) {
+        print_line("info", pa::app::describe_health(analysis.health));
+      }
       add_selection_warnings(analysis, inputs);
       warn_when_nothing_decoded(analysis);
       write_report(options, destination, analysis);

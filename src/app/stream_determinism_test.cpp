@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "app/capture_analysis.hpp"
@@ -46,7 +47,25 @@ Reports streamed(const std::vector<std::string>& paths, const analysis::Analysis
   settings.port = 0;
   settings.connections = connections;
   settings.hooks = stream::TestHooks::parse(hooks);
-  return render(analyze_captures_streamed(paths, options, settings, ignore, ignore), options);
+  StreamedAnalysis analysis = analyze_captures_streamed(paths, options, settings, ignore, ignore);
+  // What happened to the connections is the run's, not the analysis's: it is checked here
+  // and left out of the comparison with -c 0.
+  const stream::StreamHealth& health = analysis.health;
+  EXPECT_EQ(health.lanes, connections);
+  EXPECT_LE(health.lanes_moved, health.connections_lost * connections);
+  if (hooks.find("kill=") == std::string::npos) {
+    EXPECT_TRUE(health.clean()) << "-c " << connections << " " << hooks;
+    EXPECT_EQ(health.connections, connections);
+    EXPECT_EQ(health.lanes_moved, 0U);
+  }
+  std::ostringstream json;
+  report::write_json_report(json, analysis.result, options, analysis.summary);
+  const auto parsed = nlohmann::json::parse(json.str());
+  EXPECT_EQ(parsed.at("stream").at("lanes"), connections);
+  EXPECT_EQ(parsed.at("stream").at("connections_lost"), health.connections_lost);
+  EXPECT_EQ(parsed.at("stream").at("batches_resent"), health.batches_resent);
+  analysis.summary.stream_health.clear();
+  return render(analysis, options);
 }
 
 // Every count the issue names, some with random delays or faults (smaller batches, so that

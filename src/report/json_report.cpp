@@ -158,6 +158,11 @@ void write_json_report(std::ostream& out, const analysis::AnalysisResult& result
   const std::string placeholder = names_placeholder(summary);
   report["queries"] = {{"total", result.total_queries}, {"names", placeholder}};
   report["warnings"] = summary.warnings;
+  if (!summary.stream_health.empty()) {
+    Json health = Json::object();
+    for (const auto& [name, count] : summary.stream_health) health[name] = count;
+    report["stream"] = health;
+  }
 
   const bool indented = layout == JsonLayout::indented;
   const std::string text =

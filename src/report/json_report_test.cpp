@@ -35,7 +35,7 @@ TEST(JsonReport, WritesEverySectionOfTheSchema) {
   result.drops.add(base::Drop::dns_malformed, 2);
   AnalysisOptions options;
   options.watch_host = "WWW.Google.com.";
-  RunSummary summary{{"a.pcap", "-"}, 1000, {"a.pcap: cut short at byte 4242"}, {}};
+  RunSummary summary{{"a.pcap", "-"}, 1000, {"a.pcap: cut short at byte 4242"}, {}, {}};
 
   const nlohmann::json j = write(result, options, summary);
   EXPECT_EQ(j["version"], 1);
@@ -107,7 +107,7 @@ TEST(JsonReport, OneLineLayoutIsTheSameObjectOnASingleLine) {
   result.source_ports = {1024};
   result.query_counts = {{"a.example", 1}};
   result.total_queries = 1;
-  RunSummary summary{{"a.pcap"}, 3, {"a warning"}, {}};
+  RunSummary summary{{"a.pcap"}, 3, {"a warning"}, {}, {}};
   std::ostringstream indented;
   std::ostringstream one_line;
   write_json_report(indented, result, AnalysisOptions{}, summary);
@@ -126,6 +126,19 @@ TEST(JsonReport, WritesEmptyCollectionsAsEmptyArraysAndObjects) {
   EXPECT_EQ(j["source_ports"], nlohmann::json::array());
   EXPECT_EQ(j["queries"]["names"], nlohmann::json::array());
   EXPECT_EQ(j["warnings"], nlohmann::json::array());
+}
+
+TEST(JsonReport, HasAStreamSectionOnlyForAStreamRunWithItsCountsInOrder) {
+  EXPECT_FALSE(write(AnalysisResult{}, AnalysisOptions{}, RunSummary{}).contains("stream"));
+  RunSummary summary;
+  summary.stream_health = {{"lanes", 3}, {"connections_lost", 1}, {"batches_resent", 4}};
+  const nlohmann::ordered_json j = nlohmann::ordered_json::parse([&] {
+    std::ostringstream out;
+    write_json_report(out, AnalysisResult{}, AnalysisOptions{}, summary);
+    return out.str();
+  }());
+  ASSERT_TRUE(j.contains("stream"));
+  EXPECT_EQ(j["stream"].dump(), R"({"lanes":3,"connections_lost":1,"batches_resent":4})");
 }
 
 TEST(JsonReport, ReplacesBytesThatAreNotUtf8) {

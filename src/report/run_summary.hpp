@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pa::report {
@@ -31,6 +32,9 @@ struct RunSummary {
   std::uint64_t packets_read = 0;
   std::vector<std::string> warnings;
   std::optional<LiveCaptureSummary> live;  // set for a live capture (-i) only
+  // The stream mode's run health (connections, losses, batches sent again, ...), in the order
+  // the JSON report lists them; empty for an in-process run. The analysis never depends on it.
+  std::vector<std::pair<std::string, std::uint64_t>> stream_health;
 };
 
 }  // namespace pa::report

@@ -171,6 +171,7 @@ class Provider {
         }
         if (waiting &&
             now - connection->last_progress > std::chrono::milliseconds(settings_.hooks.stall_ms)) {
+          ++health_.stalls;
           lost(*connection, fmt::format("no acknowledgement for {} ms", settings_.hooks.stall_ms));
         }
       }
@@ -185,6 +186,8 @@ class Provider {
     outcome.result = results_.result();
     outcome.packets_read = last_.packet_number;
     outcome.capture_warnings = source_->problems();
+    outcome.health = health_;
+    outcome.health.lanes = static_cast<std::uint32_t>(lanes_.size());
     return outcome;
   }
 
@@ -224,13 +227,17 @@ class Provider {
                             protocol_version);
     }
     if (!problem.empty() || stopped_ || finished_) {
-      if (!problem.empty()) warn_(fmt::format("dropped the peer at {}: {}", who, problem));
+      if (!problem.empty()) {
+        ++health_.peers_dropped;
+        warn_(fmt::format("dropped the peer at {}: {}", who, problem));
+      }
       socket.close(ignored);
       co_return;
     }
     socket.set_option(tcp::no_delay(true), ignored);
     const auto id = static_cast<std::uint32_t>(connections_.size());
     connections_.push_back(std::make_unique<Connection>(id, std::move(socket)));
+    ++health_.connections;
     Connection& connection = *connections_.back();
     asio::co_spawn(context_, writer(connection), rethrow);
     asio::co_spawn(context_, reader(connection), rethrow);
@@ -421,6 +428,7 @@ class Provider {
     if (stopped_ || finished_) return;
     std::size_t open_lanes = 0;
     for (const Lane* lane : connection.lanes) open_lanes += lane->done ? 0 : 1;
+    ++health_.connections_lost;
     warn_(fmt::format("connection {} lost: {}", connection.id, reason));
     if (open_lanes == 0) return;
     if (!started_) {
@@ -443,6 +451,8 @@ class Provider {
         return;
       }
       adopt(*survivor, *lane, true);
+      ++health_.lanes_moved;
+      health_.batches_resent += lane->unacknowledged.size();
       warn_(fmt::format("lane {} went to connection {}, with {} batches to process again{}",
                         lane->id, survivor->id, lane->unacknowledged.size(),
                         lane->finish ? " and its finish" : ""));
@@ -502,6 +512,7 @@ class Provider {
   bool stopped_ = false;
   bool interrupted_ = false;
   std::optional<std::string> failure_;
+  StreamHealth health_;
 };
 
 void rethrow_error(const std::exception_ptr& error) {

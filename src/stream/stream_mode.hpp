@@ -55,8 +55,21 @@ class PacketSource {
 std::unique_ptr<PacketSource> merged_files(
     std::vector<std::unique_ptr<capture::CaptureReader>> readers);
 
+// What happened to the run's connections: an operator tells a clean run from a rescued one.
+struct StreamHealth {
+  std::uint32_t lanes = 0;
+  std::uint64_t connections = 0;       // consumers that completed the hello
+  std::uint64_t connections_lost = 0;  // while the run went on, stalls included
+  std::uint64_t stalls = 0;            // lost for want of an acknowledgement in time
+  std::uint64_t lanes_moved = 0;       // to another connection after a loss
+  std::uint64_t batches_resent = 0;    // sent again, with the lanes they were in
+  std::uint64_t peers_dropped = 0;     // peers dropped at the hello (not a consumer of ours)
+  [[nodiscard]] bool clean() const { return connections_lost == 0 && peers_dropped == 0; }
+};
+
 struct StreamOutcome {
   analysis::AnalysisResult result;
+  StreamHealth health;
   std::uint64_t packets_read = 0;
   std::vector<std::string> capture_warnings;  // the captures' problems, as direct mode has them
 };

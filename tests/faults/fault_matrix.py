@@ -195,6 +195,11 @@ def scenario_one_consumer_killed(path, want):
                             killed=clients[:1])
         check(any("lost" in line for line in server.warnings()),
               f"killed at {at:.0%}: no warning names the lost connection: {server.lines}")
+        # The closing line tells the rescued run from a clean one.
+        check(any(re.search(r"warning: stream run rescued: 3 connections for 3 lanes, "
+                            r"1 connection lost \(0 stalled\), 1 lane moved, \d+ batch", line)
+                  for line in server.lines),
+              f"killed at {at:.0%}: no closing line of a rescued run: {server.lines[-3:]}")
         print(f"one consumer killed at {at:.1%}: exact report, warnings:",
               len(server.warnings()), flush=True)
 
@@ -380,6 +385,8 @@ def scenario_hostile_clients(path, want):
     calm = Server(path, env=stall)
     clients = [consumer(calm.port, name=f"calm{i}") for i in range(CONSUMERS)]
     expect_exact_report(calm, clients, want, "the run without hostile clients")
+    check(any("info: stream run clean: 3 connections for 3 lanes" in line for line in calm.lines),
+          f"the run without hostile clients: no closing line of a clean run: {calm.lines[-3:]}")
     calm_rss = calm.peak_rss_kib()
 
     # The slow reader is one of the run's connections from the start, so it is given lanes;
@@ -404,6 +411,9 @@ def scenario_hostile_clients(path, want):
         check(any(re.search(pattern, w) for w in warnings),
               f"hostile clients: no warning for {kind} ({pattern}): {warnings[:20]}")
     check(len(warnings) < 500, f"hostile clients: {len(warnings)} warning lines")
+    check(any(re.search(r"stream run rescued: .* \d+ peers dropped at the hello", w)
+              for w in warnings),
+          f"hostile clients: the closing line does not count the dropped peers: {warnings[-3:]}")
     rss = server.peak_rss_kib()
     check(rss < calm_rss + 16 * 1024,
           f"hostile clients: peak RSS {rss} KiB against {calm_rss} KiB without them")
