@@ -138,8 +138,7 @@ pa::app::StreamedAnalysis analyze_streamed(const pa::app::CommandLine& options,
   settings.in_process_consumers = options.command == pa::app::Command::analyze;
   settings.hooks = pa::stream::TestHooks::from_environment();
   const auto on_listening = [&](std::string_view endpoint) {
-    // Even with -q: with -p 0 this is the only way to learn the port.
-    if (options.command != pa::app::Command::serve) return;
+    if (options.command != pa::app::Command::serve || options.quiet) return;
     print_line("info",
                fmt::format("serving on {}, waiting for {} consumer connection{}", endpoint,
                            options.stream_connections, options.stream_connections == 1 ? "" : "s"));

@@ -24,12 +24,6 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using Frame = std::shared_ptr<const std::vector<std::uint8_t>>;
 
-// ADDRESS:PORT, with an IPv6 address in brackets ([::1]:8000) so that the port stands apart.
-std::string endpoint_text(const asio::ip::address& address, std::uint16_t port) {
-  return address.is_v6() ? fmt::format("[{}]:{}", address.to_string(), port)
-                         : fmt::format("{}:{}", address.to_string(), port);
-}
-
 // Wakes every coroutine waiting on it; waiters check their condition again.
 class Signal {
  public:
@@ -205,7 +199,7 @@ class Provider {
   asio::awaitable<void> handshake(tcp::socket socket) {
     std::error_code ignored;
     const auto peer = socket.remote_endpoint(ignored);
-    const std::string who = endpoint_text(peer.address(), peer.port());
+    const std::string who = fmt::format("{}:{}", peer.address().to_string(), peer.port());
     // A peer that says nothing is dropped after a while, so it cannot hold up the run.
     asio::steady_timer deadline(context_);
     deadline.expires_after(std::chrono::milliseconds(settings_.hooks.handshake_ms));
@@ -459,9 +453,8 @@ class Provider {
       adopt(*survivor, *lane, true);
       ++health_.lanes_moved;
       health_.batches_resent += lane->unacknowledged.size();
-      const std::size_t again = lane->unacknowledged.size();
-      warn_(fmt::format("lane {} went to connection {}, with {} batch{} to process again{}",
-                        lane->id, survivor->id, again, again == 1 ? "" : "es",
+      warn_(fmt::format("lane {} went to connection {}, with {} batches to process again{}",
+                        lane->id, survivor->id, lane->unacknowledged.size(),
                         lane->finish ? " and its finish" : ""));
     }
     connection.lanes.clear();
@@ -589,7 +582,7 @@ StreamOutcome provide(std::unique_ptr<PacketSource> source,
                                   settings.port, error.message()));
   }
   const auto bound = acceptor.local_endpoint();
-  on_listening(endpoint_text(bound.address(), bound.port()));
+  on_listening(fmt::format("{}:{}", bound.address().to_string(), bound.port()));
 
   Provider provider(context, acceptor, std::move(source), options, settings, warn);
   asio::co_spawn(context, provider.accept_loop(), rethrow_error);

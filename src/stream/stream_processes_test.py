@@ -112,36 +112,7 @@ def test_consume_without_a_server_fails_clearly():
     check(b"cannot connect" in proc.stderr, f"consume without server: {proc.stderr!r}")
 
 
-def test_serve_names_its_port_with_q_and_brackets_an_ipv6_address():
-    """serve -q -p 0 must still say where it listens (it is the only way to learn the port),
-    and an IPv6 address is written in brackets so that a consumer can be given it as is."""
-    try:
-        probe = socket.socket(socket.AF_INET6)
-        probe.bind(("::1", 0))
-        probe.close()
-        address = "::1"
-    except OSError:
-        address = "127.0.0.1"  # no IPv6 loopback here: the -q half still runs
-    capture = os.path.join(CORPUS, "real", "pcpp__example2.pcap")
-    proc = subprocess.Popen([BINARY, "serve", "-q", "-p", "0", "--listen", address, "-c", "1",
-                             "-f", capture], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    line = proc.stderr.readline().decode()
-    shown = f"[{address}]" if ":" in address else address
-    found = re.search(r"serving on " + re.escape(shown) + r":(\d+)", line)
-    if not check(found, f"serve -q --listen {address}: {line!r}"):
-        proc.kill()
-        proc.communicate()
-        return
-    client = subprocess.Popen([BINARY, "consume", "--connect", f"{shown}:{found.group(1)}",
-                               "-c", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = proc.communicate(timeout=60)
-    client.communicate(timeout=60)
-    check(proc.returncode == 0 and out == direct(["-f", capture]),
-          f"serve -q --listen {address}: exit {proc.returncode}, {err!r}")
-
-
 for test in [test_serve_and_two_consumers_give_the_direct_report,
-             test_serve_names_its_port_with_q_and_brackets_an_ipv6_address,
              test_a_signal_ends_the_run_without_a_report, test_a_port_in_use_suggests_a_free_one,
              test_consume_without_a_server_fails_clearly]:
     test()
