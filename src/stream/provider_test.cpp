@@ -130,7 +130,7 @@ class ProviderRun {
 std::thread consume_in_thread(std::uint16_t port, std::uint32_t connections) {
   return std::thread([port, connections] {
     try {
-      consume("127.0.0.1", port, connections, TestHooks{}, [](std::string_view) {});
+      consume("127.0.0.1", port, connections, TestHooks{}, "", [](std::string_view) {});
     } catch (const StreamError&) {
       // The run failing is what some tests expect; they check the provider's side.
     }
