@@ -10,8 +10,8 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
-#include <string_view>
 #include <stdexcept>
+#include <string_view>
 
 #include "app/capture_analysis.hpp"
 #include "app/command_line.hpp"
@@ -51,11 +51,11 @@ class ProgressingFiles final : public stream::PacketSource {
 }  // namespace
 
 StreamedAnalysis analyze_captures_streamed(const std::vector<std::string>& paths,
-                                          const analysis::AnalysisOptions& options,
-                                          const stream::StreamSettings& settings,
-                                          const stream::WarningSink& warn,
-                                          const stream::WarningSink& on_listening,
-                                          bool show_progress) {
+                                           const analysis::AnalysisOptions& options,
+                                           const stream::StreamSettings& settings,
+                                           const stream::WarningSink& warn,
+                                           const stream::WarningSink& on_listening,
+                                           bool show_progress) {
   analysis::Analyzer check(options);  // throws std::invalid_argument for a bad watch host
   auto readers = open_captures(paths);
 

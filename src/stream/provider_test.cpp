@@ -440,7 +440,10 @@ TEST(ProviderAuthentication, DropsAPeerThatAcknowledgesABatchItWasNeverSent) {
   std::thread consumer;
   {
     HandshakenPeer peer(run.port(), run_secret);  // it has the secret, and lies
-    consumer = consume_in_thread(run.port(), 1, run_secret);
+    // Two honest connections: whether the lie is read before the run starts (the liar's lane
+    // then waits for the next connection) or after (its lane moves to a survivor), the run
+    // has what it needs to finish.
+    consumer = consume_in_thread(run.port(), 2, run_secret);
     Ack ack;
     ack.lane = 0;
     ack.seq = 999;
