@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (length > size - at) break;
     const base::Bytes body(data + at, length);
     at += length;
-    const auto step = first ? session.start(type, body) : session.next(type, body);
+    const auto step = first ? session.answer_hello(type, body) : session.next(type, body);
     first = false;
     PA_FUZZ_CHECK(session.open_lanes() <= session.announced_lanes());
     if (!step.problem.empty() || step.bye) break;

@@ -10,9 +10,9 @@
 
 namespace pa::stream {
 
-std::string duration_text(std::uint32_t milliseconds) {
-  if (milliseconds % 1000 == 0) return fmt::format("{} s", milliseconds / 1000);
-  return fmt::format("{} ms", milliseconds);
+std::string duration_text(std::uint32_t duration_ms) {
+  if (duration_ms % 1000 == 0) return fmt::format("{} s", duration_ms / 1000);
+  return fmt::format("{} ms", duration_ms);
 }
 
 asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket& socket, std::uint32_t index,
@@ -42,7 +42,7 @@ asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket& socket, std::ui
                           duration_text(hooks.handshake_ms));
   }
   if (!frame.ok) co_return "no hello from the provider: " + frame.problem;
-  ConsumerStep step = session.start(frame.type, frame.body);
+  ConsumerStep step = session.answer_hello(frame.type, frame.body);
   if (step.reply) {
     std::string problem = co_await send(*step.reply);
     if (step.problem.empty() && !problem.empty()) co_return problem;

@@ -17,6 +17,6 @@ asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket& socket, std::ui
                                           const TestHooks& hooks, const std::string& secret);
 
 // "N s" or "N ms": a timeout as messages name it.
-std::string duration_text(std::uint32_t milliseconds);
+std::string duration_text(std::uint32_t duration_ms);
 
 }  // namespace pa::stream

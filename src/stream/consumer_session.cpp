@@ -23,7 +23,7 @@ ConsumerSession::ConsumerSession(std::string secret, const Nonce& nonce)
 
 ConsumerSession::~ConsumerSession() = default;
 
-ConsumerStep ConsumerSession::start(FrameType type, base::Bytes body) {
+ConsumerStep ConsumerSession::answer_hello(FrameType type, base::Bytes body) {
   ConsumerStep step;
   if (type != FrameType::hello) {
     step.problem = "the provider did not start with a hello";
@@ -41,19 +41,19 @@ ConsumerStep ConsumerSession::start(FrameType type, base::Bytes body) {
                                hello->version, protocol_version);
     return step;
   }
-  if (hello->authenticated && !auth_.enabled()) {
+  if (hello->authenticated && !auth_.has_secret()) {
     step.problem =
         "the provider asks for a shared secret: give the one it has with --secret-file FILE or "
         "PA_STREAM_SECRET";
     return step;
   }
-  if (!hello->authenticated && auth_.enabled()) {
+  if (!hello->authenticated && auth_.has_secret()) {
     step.problem =
         "the provider has no shared secret, and this consumer joins only a provider that proves "
         "it has the same secret";
     return step;
   }
-  if (auth_.enabled() && !ChannelAuth::same(hello->mac, auth_.hello_mac(mac_fields(body)))) {
+  if (auth_.has_secret() && !ChannelAuth::same(hello->mac, auth_.hello_mac(mac_fields(body)))) {
     step.problem = "the provider's hello does not verify: it has another secret";
     return step;
   }

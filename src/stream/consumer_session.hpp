@@ -37,7 +37,7 @@ class ConsumerSession {
   ConsumerSession& operator=(const ConsumerSession&) = delete;
 
   // The provider's first frame, which must be its hello.
-  ConsumerStep start(FrameType type, base::Bytes body);
+  ConsumerStep answer_hello(FrameType type, base::Bytes body);
   // Every later frame.
   ConsumerStep next(FrameType type, base::Bytes body);
 

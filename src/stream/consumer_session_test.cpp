@@ -26,7 +26,8 @@ const std::string secret = "a secret of thirty-two bytes!!!!";
 
 TEST(ConsumerSession, OpensNoLaneBeyondThoseTheHelloAnnounced) {
   ConsumerSession session("", random_nonce());
-  ASSERT_TRUE(session.start(FrameType::hello, body_of(encode_hello(hello_for(4)))).problem.empty());
+  ASSERT_TRUE(
+      session.answer_hello(FrameType::hello, body_of(encode_hello(hello_for(4)))).problem.empty());
   // 300,000 open_lane frames (the flood that took a consumer to 5 GB): lanes below the count
   // are opened afresh in place; the first beyond it ends the connection.
   for (std::uint32_t i = 0; i < 300'000; ++i) {
@@ -43,7 +44,7 @@ TEST(ConsumerSession, OpensNoLaneBeyondThoseTheHelloAnnounced) {
 TEST(ConsumerSession, RefusesAHelloAnnouncingMoreLanesThanARunHas) {
   ConsumerSession session("", random_nonce());
   const ConsumerStep step =
-      session.start(FrameType::hello, body_of(encode_hello(hello_for(max_lanes + 1))));
+      session.answer_hello(FrameType::hello, body_of(encode_hello(hello_for(max_lanes + 1))));
   EXPECT_EQ(step.problem, "the provider's hello does not decode");
   EXPECT_FALSE(step.reply.has_value());
 }
@@ -52,7 +53,7 @@ TEST(ConsumerSession, RefusesAHelloNamingAWatchHostThatIsNotADomainName) {
   ConsumerSession session("", random_nonce());
   Hello hello = hello_for(1);
   hello.options.watch_host = std::string(300, 'a');
-  const ConsumerStep step = session.start(FrameType::hello, body_of(encode_hello(hello)));
+  const ConsumerStep step = session.answer_hello(FrameType::hello, body_of(encode_hello(hello)));
   EXPECT_NE(step.problem.find("not a domain name"), std::string::npos) << step.problem;
 }
 
@@ -61,14 +62,16 @@ TEST(ConsumerSession, RefusesAProviderWithAnotherSecret) {
   Hello hello = hello_for(1);
   hello.authenticated = true;
   const ChannelAuth other("another secret, also 32 bytes!!!");
-  const ConsumerStep step = session.start(FrameType::hello, body_of(encode_hello(hello, other)));
+  const ConsumerStep step =
+      session.answer_hello(FrameType::hello, body_of(encode_hello(hello, other)));
   EXPECT_EQ(step.problem, "the provider's hello does not verify: it has another secret");
   EXPECT_FALSE(step.reply.has_value());
 }
 
 TEST(ConsumerSession, RefusesAProviderWithoutASecretWhenItHasOne) {
   ConsumerSession session(secret, random_nonce());
-  const ConsumerStep step = session.start(FrameType::hello, body_of(encode_hello(hello_for(1))));
+  const ConsumerStep step =
+      session.answer_hello(FrameType::hello, body_of(encode_hello(hello_for(1))));
   EXPECT_NE(step.problem.find("has no shared secret"), std::string::npos) << step.problem;
 }
 
@@ -78,7 +81,8 @@ TEST(ConsumerSession, AnswersAProviderWithTheSameSecretAndMacsItsAcknowledgement
   Hello hello = hello_for(2);
   hello.authenticated = true;
   ChannelAuth provider(secret);
-  const ConsumerStep step = session.start(FrameType::hello, body_of(encode_hello(hello, provider)));
+  const ConsumerStep step =
+      session.answer_hello(FrameType::hello, body_of(encode_hello(hello, provider)));
   ASSERT_TRUE(step.problem.empty()) << step.problem;
   const auto reply = decode_hello_reply(body_of(*step.reply));
   ASSERT_TRUE(reply.has_value());
@@ -105,10 +109,11 @@ TEST(ConsumerSession, AnswersAProviderWithTheSameSecretAndMacsItsAcknowledgement
 
 TEST(ConsumerSession, RefusesFramesBeforeTheHelloAndBatchesForNoOpenLane) {
   ConsumerSession session("", random_nonce());
-  EXPECT_EQ(session.start(FrameType::open_lane, {}).problem,
+  EXPECT_EQ(session.answer_hello(FrameType::open_lane, {}).problem,
             "the provider did not start with a hello");
   ConsumerSession started("", random_nonce());
-  ASSERT_TRUE(started.start(FrameType::hello, body_of(encode_hello(hello_for(1)))).problem.empty());
+  ASSERT_TRUE(
+      started.answer_hello(FrameType::hello, body_of(encode_hello(hello_for(1)))).problem.empty());
   BatchBuilder batch(0, 1);
   EXPECT_EQ(started.next(FrameType::batch, body_of(batch.take())).problem,
             "a batch for no open lane");

@@ -13,7 +13,8 @@ namespace pa::stream {
 namespace {
 
 // HMAC-SHA256 over a label (which keeps the MACs of different messages apart) and the parts.
-Mac hmac(std::string_view key, std::string_view label, std::initializer_list<base::Bytes> parts) {
+Mac labelled_mac(std::string_view key, std::string_view label,
+                 std::initializer_list<base::Bytes> parts) {
   std::vector<std::uint8_t> input(label.begin(), label.end());
   for (const base::Bytes part : parts) input.insert(input.end(), part.begin(), part.end());
   Mac mac{};
@@ -43,29 +44,29 @@ std::string random_secret() {
 }
 
 Mac ChannelAuth::hello_mac(base::Bytes fields) const {
-  if (!enabled()) return Mac{};
-  return hmac(secret_, "PAST hello", {fields});
+  if (!has_secret()) return Mac{};
+  return labelled_mac(secret_, "PAST hello", {fields});
 }
 
 Mac ChannelAuth::reply_mac(const Nonce& provider, base::Bytes fields) const {
-  if (!enabled()) return Mac{};
-  return hmac(secret_, "PAST reply", {provider, fields});
+  if (!has_secret()) return Mac{};
+  return labelled_mac(secret_, "PAST reply", {provider, fields});
 }
 
 void ChannelAuth::start_session(const Nonce& provider, const Nonce& consumer) {
-  if (!enabled()) return;
-  const Mac key = hmac(secret_, "PAST session", {provider, consumer});
+  if (!has_secret()) return;
+  const Mac key = labelled_mac(secret_, "PAST session", {provider, consumer});
   session_key_.assign(key.begin(), key.end());
 }
 
 Mac ChannelAuth::ack_mac(std::uint64_t position, base::Bytes fields) const {
-  if (!enabled()) return Mac{};
+  if (!has_secret()) return Mac{};
   std::array<std::uint8_t, 8> at{};
   for (std::size_t i = at.size(); i-- > 0;) {
     at[i] = static_cast<std::uint8_t>(position);
     position >>= 8;
   }
-  return hmac(session_key_, "PAST ack", {at, fields});
+  return labelled_mac(session_key_, "PAST ack", {at, fields});
 }
 
 bool ChannelAuth::same(const Mac& a, const Mac& b) noexcept {

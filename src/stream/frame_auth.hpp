@@ -27,14 +27,14 @@ Nonce random_nonce();
 // A secret for one run, known only to this process (the -c COUNT mode's own consumers).
 std::string random_secret();
 
-// The keys of one connection. Without a secret (enabled() false) every MAC is zero and none
+// The keys of one connection. Without a secret (has_secret() false) every MAC is zero and none
 // is checked: serve on loopback without --secret-file, as the protocol was before.
 class ChannelAuth {
  public:
   ChannelAuth() = default;
   explicit ChannelAuth(std::string secret) : secret_(std::move(secret)) {}
 
-  [[nodiscard]] bool enabled() const noexcept { return !secret_.empty(); }
+  [[nodiscard]] bool has_secret() const noexcept { return !secret_.empty(); }
 
   // Over the hello's fields before its MAC: the provider knows the secret.
   [[nodiscard]] Mac hello_mac(base::Bytes fields) const;

@@ -9,6 +9,8 @@
 #include <exception>
 #include <optional>
 #include <set>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "analysis/partial_result.hpp"
@@ -27,6 +29,17 @@
 namespace pa::stream {
 
 namespace {
+
+// Peers dropped for the same reason share one kind of warning, whatever numbers the reason
+// holds (a version, a frame type): each reason is said at most once a second, and a peer
+// cannot make the limiter keep one kind per number it sends.
+std::string problem_kind(std::string_view problem) {
+  std::string kind = "peer: ";
+  for (const char c : problem) {
+    if (c < '0' || c > '9') kind += c;
+  }
+  return kind;
+}
 
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
@@ -52,7 +65,7 @@ std::string endpoint_text(const asio::ip::address& address, std::uint16_t port) 
 
 // A dead peer (a machine gone, a cable pulled) is noticed by TCP keepalive within about
 // 25 s, whatever the program on either side is doing.
-void keep_alive(tcp::socket& socket) {
+void probe_when_idle(tcp::socket& socket) {
   std::error_code ignored;
   socket.set_option(asio::socket_base::keep_alive(true), ignored);
   const int idle_s = 10;
@@ -281,7 +294,7 @@ class Provider {
     } else if (decoded->version != protocol_version) {
       problem = fmt::format("protocol version {}, this program speaks version {}", decoded->version,
                             protocol_version);
-    } else if (auth.enabled() &&
+    } else if (auth.has_secret() &&
                !ChannelAuth::same(decoded->mac,
                                   auth.reply_mac(hello.nonce, reply_mac_fields(*decoded)))) {
       problem =
@@ -292,7 +305,8 @@ class Provider {
       if (!problem.empty()) {
         ++health_.peers_dropped;
         if (!stopped_ && !finished_) {
-          limited_.warn("peer", fmt::format("dropped the peer at {}: {}", who, problem));
+          limited_.warn(problem_kind(problem),
+                        fmt::format("dropped the peer at {}: {}", who, problem));
         }
       }
       socket.close(ignored);
@@ -300,7 +314,7 @@ class Provider {
     }
     auth.start_session(hello.nonce, decoded->nonce);
     socket.set_option(tcp::no_delay(true), ignored);
-    keep_alive(socket);
+    probe_when_idle(socket);
     const auto id = static_cast<std::uint32_t>(connections_.size());
     connections_.push_back(std::make_unique<Connection>(id, std::move(socket), std::move(auth)));
     ++health_.connections;
@@ -371,7 +385,7 @@ class Provider {
         lost(connection, "an acknowledgement that does not decode");
         co_return;
       }
-      if (connection.auth.enabled() &&
+      if (connection.auth.has_secret() &&
           !ChannelAuth::same(
               ack->mac, connection.auth.ack_mac(connection.acks_taken, mac_fields(frame.body)))) {
         lost(connection,
@@ -644,7 +658,7 @@ asio::awaitable<void> connect_and_consume(tcp::socket& socket, std::vector<tcp::
   }
   std::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  keep_alive(socket);
+  probe_when_idle(socket);
   problem = co_await run_consumer(socket, index, hooks, secret);
 }
 

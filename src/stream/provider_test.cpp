@@ -410,7 +410,7 @@ TEST(ProviderAuthentication, RefusesAReplayedAcknowledgementAndCountsItOnce) {
     consumer = consume_in_thread(run.port(), 1, run_secret);
     ConsumerSession session(run_secret, random_nonce());
     auto [type, body] = peer.read();
-    ConsumerStep step = session.start(type, body);
+    ConsumerStep step = session.answer_hello(type, body);
     ASSERT_TRUE(step.problem.empty()) << step.problem;
     peer.write(*step.reply);
     for (;;) {
