@@ -249,7 +249,7 @@ class Provider {
     const auto peer = socket.remote_endpoint(ignored);
     const std::string who = endpoint_text(peer.address(), peer.port());
     // A peer that says nothing is dropped after a while, so it cannot hold up the run; and
-    // once the run is over (or has failed) it is dropped at once (close_handshakes).
+    // once the run is over (or has failed) it is dropped at once (stop_listening).
     handshaking_.insert(&socket);
     bool timed_out = false;
     asio::steady_timer deadline(context_);
