@@ -63,13 +63,13 @@ void Analyzer::on_tcp_segment(const decode::PacketContext& packet,
 void Analyzer::on_dns_message(const decode::PacketContext& packet,
                               std::span<const std::uint8_t> message,
                               decode::DnsTransport /*transport*/, bool cut_by_capture) noexcept {
-  ++dns_messages_;
+  ++counters_.dns_messages;
   // A message that runs out of bytes was cut by the capture if the capture says so;
   // otherwise its counts promise more than it holds, which is malformed.
   const auto reject = [&](Drop reason) {
-    ++malformed_dns_messages_;
-    drops_.add(reason == Drop::dns_truncated && cut_by_capture ? Drop::dns_truncated
-                                                               : Drop::dns_malformed);
+    ++counters_.malformed_dns_messages;
+    counters_.drops.add(reason == Drop::dns_truncated && cut_by_capture ? Drop::dns_truncated
+                                                                        : Drop::dns_malformed);
   };
   const auto decoded = dns::DnsMessage::decode(message);
   if (!decoded) {
@@ -135,7 +135,7 @@ void Analyzer::learn_addresses(const decode::PacketContext& packet, const dns::D
       cname_edges_.push_back({store_name(record.owner), store_name(record.target), false});
     }
   }
-  if (answers.error()) ++malformed_answer_sections_;
+  if (answers.error()) ++counters_.malformed_answer_sections;
   if (!options_.learn_from_dns || address_records_.empty()) return;
 
   // The names reached from the watched name through CNAME records of this answer section,
@@ -171,13 +171,13 @@ void Analyzer::learn_addresses(const decode::PacketContext& packet, const dns::D
 }
 
 void Analyzer::on_drop(const decode::PacketContext& packet, base::Drop reason) noexcept {
-  drops_.add(reason);
+  counters_.drops.add(reason);
   if (!skips_packet(reason)) return;
   // Events come in processing order, so a packet's drops arrive together.
   if (any_packet_skipped_ && last_skipped_packet_ == packet.packet_number) return;
   any_packet_skipped_ = true;
   last_skipped_packet_ = packet.packet_number;
-  ++skipped_packets_;
+  ++counters_.skipped_packets;
 }
 
 void Analyzer::add_watched(const base::IpAddress& address, std::uint64_t packet_number,
@@ -223,11 +223,7 @@ AnalysisResult Analyzer::result_without_names() const {
   }
   result.total_queries = total_queries_;
   result.watched_addresses = watched_addresses_;
-  result.dns_messages = dns_messages_;
-  result.malformed_dns_messages = malformed_dns_messages_;
-  result.malformed_answer_sections = malformed_answer_sections_;
-  result.skipped_packets = skipped_packets_;
-  result.drops = drops_;
+  result.counters() = counters_;
   return result;
 }
 

@@ -39,11 +39,10 @@ struct NameCount {
   std::uint64_t count = 0;
 };
 
-struct AnalysisResult {
-  std::vector<std::uint16_t> source_ports;        // ascending, distinct
-  std::vector<NameCount> query_counts;            // count descending, then name ascending (bytes)
-  std::uint64_t total_queries = 0;                // sum of the counts: the percentage base
-  std::vector<LearnedAddress> watched_addresses;  // in the order first learned; presets first
+// The counts every result carries, whatever part of the packets it covers: the results of
+// two parts add up to the result of both, so each merger (the stream mode's, and any other)
+// adds this one struct instead of copying its fields one by one.
+struct RunCounters {
   std::uint64_t dns_messages = 0;
   // Messages whose header or question section does not decode completely (SPEC: "counted as
   // malformed"), whatever their QR and OPCODE; the drops tell dns_truncated (cut by the
@@ -56,6 +55,24 @@ struct AnalysisResult {
   // decode): distinct packet numbers given a packet-level drop reason.
   std::uint64_t skipped_packets = 0;
   base::DropCounts drops;  // everything passed to on_drop, plus the DNS messages above
+
+  RunCounters& operator+=(const RunCounters& other) noexcept {
+    dns_messages += other.dns_messages;
+    malformed_dns_messages += other.malformed_dns_messages;
+    malformed_answer_sections += other.malformed_answer_sections;
+    skipped_packets += other.skipped_packets;
+    drops += other.drops;
+    return *this;
+  }
+  [[nodiscard]] RunCounters& counters() noexcept { return *this; }
+  [[nodiscard]] const RunCounters& counters() const noexcept { return *this; }
+};
+
+struct AnalysisResult : RunCounters {
+  std::vector<std::uint16_t> source_ports;        // ascending, distinct
+  std::vector<NameCount> query_counts;            // count descending, then name ascending (bytes)
+  std::uint64_t total_queries = 0;                // sum of the counts: the percentage base
+  std::vector<LearnedAddress> watched_addresses;  // in the order first learned; presets first
 };
 
 // SPEC: a connection attempt is a TCP segment with SYN set and ACK and RST clear (other
@@ -138,13 +155,9 @@ class Analyzer final : public decode::PacketEvents {
   std::unordered_map<std::string, std::uint64_t, NameKeyHash, std::equal_to<>> query_counts_;
   std::uint64_t total_queries_ = 0;
 
-  std::uint64_t dns_messages_ = 0;
-  std::uint64_t malformed_dns_messages_ = 0;
-  std::uint64_t malformed_answer_sections_ = 0;
-  std::uint64_t skipped_packets_ = 0;
+  RunCounters counters_;
   std::uint64_t last_skipped_packet_ = 0;
   bool any_packet_skipped_ = false;
-  base::DropCounts drops_;
 
   // Scratch space for one response's answer section, kept between messages so that reading
   // answers allocates only while the buffers grow to the largest message seen.

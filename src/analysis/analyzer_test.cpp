@@ -54,6 +54,35 @@ std::vector<std::string> counts(const AnalysisResult& result) {
   return out;
 }
 
+TEST(RunCounters, AddUpFieldByField) {
+  RunCounters a;
+  a.dns_messages = 10;
+  a.malformed_dns_messages = 2;
+  a.malformed_answer_sections = 1;
+  a.skipped_packets = 7;
+  a.drops.add(Drop::dns_malformed, 2);
+  RunCounters b;
+  b.dns_messages = 5;
+  b.malformed_dns_messages = 1;
+  b.malformed_answer_sections = 4;
+  b.skipped_packets = 3;
+  b.drops.add(Drop::dns_malformed);
+  b.drops.add(Drop::dns_truncated, 6);
+  a += b;
+  EXPECT_EQ(a.dns_messages, 15u);
+  EXPECT_EQ(a.malformed_dns_messages, 3u);
+  EXPECT_EQ(a.malformed_answer_sections, 5u);
+  EXPECT_EQ(a.skipped_packets, 10u);
+  EXPECT_EQ(a.drops[Drop::dns_malformed], 3u);
+  EXPECT_EQ(a.drops[Drop::dns_truncated], 6u);
+  // A result's counters are its RunCounters part: assigning them leaves the rest alone.
+  AnalysisResult result;
+  result.total_queries = 4;
+  result.counters() = a;
+  EXPECT_EQ(result.skipped_packets, 10u);
+  EXPECT_EQ(result.total_queries, 4u);
+}
+
 TEST(Analyzer, CountsAQuestionsOfStandardQueries) {
   Analyzer analyzer{{}};
   TestMessage two;

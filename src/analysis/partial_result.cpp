@@ -54,11 +54,7 @@ PartialResult PartialAnalyzer::take() {
     AnalysisResult found = analyzer_->result();
     partial.query_counts = std::move(found.query_counts);
     partial.learned = std::move(found.watched_addresses);
-    partial.dns_messages = found.dns_messages;
-    partial.malformed_dns_messages = found.malformed_dns_messages;
-    partial.malformed_answer_sections = found.malformed_answer_sections;
-    partial.skipped_packets = found.skipped_packets;
-    partial.drops = found.drops;
+    partial.counters() = found.counters();
     analyzer_.emplace(options_);
     analyzed_ = false;
   }
@@ -118,11 +114,7 @@ void ResultMerger::add(const PartialResult& partial) {
                                                      candidate.packet_number);
     if (!inserted) where->second = std::max(where->second, candidate.packet_number);
   }
-  dns_messages_ += partial.dns_messages;
-  malformed_dns_messages_ += partial.malformed_dns_messages;
-  malformed_answer_sections_ += partial.malformed_answer_sections;
-  skipped_packets_ += partial.skipped_packets;
-  drops_ += partial.drops;
+  counters_ += partial.counters();
 }
 
 void ResultMerger::settle(std::uint64_t next_unaccounted) {
@@ -165,11 +157,7 @@ AnalysisResult ResultMerger::result() const {
     return a.order < b.order;
   });
   for (const Learned& entry : learned) result.watched_addresses.push_back(entry.address);
-  result.dns_messages = dns_messages_;
-  result.malformed_dns_messages = malformed_dns_messages_;
-  result.malformed_answer_sections = malformed_answer_sections_;
-  result.skipped_packets = skipped_packets_;
-  result.drops = drops_;
+  result.counters() = counters_;
   return result;
 }
 

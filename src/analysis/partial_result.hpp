@@ -22,16 +22,11 @@ struct SynCandidate {
 
 // What the analysis of part of the packets found, in a form that merges exactly whatever the
 // split: sums, the first packet that taught each address, and SYN candidates.
-struct PartialResult {
+struct PartialResult : RunCounters {
   std::vector<NameCount> query_counts;      // report-form names, any order
   std::vector<LearnedAddress> learned;      // in the order learned, packet numbers ascending
   std::vector<std::uint16_t> source_ports;  // SYNs to a preset address: counted already
   std::vector<SynCandidate> syn_candidates;
-  std::uint64_t dns_messages = 0;
-  std::uint64_t malformed_dns_messages = 0;
-  std::uint64_t malformed_answer_sections = 0;
-  std::uint64_t skipped_packets = 0;
-  base::DropCounts drops;
 };
 
 // Analyzes part of the packets (any of them, each whole, in processing order among
@@ -104,11 +99,7 @@ class ResultMerger {
   std::bitset<65536> source_ports_;
   std::unordered_map<std::pair<base::IpAddress, std::uint16_t>, std::uint64_t, PairHash>
       candidates_;
-  std::uint64_t dns_messages_ = 0;
-  std::uint64_t malformed_dns_messages_ = 0;
-  std::uint64_t malformed_answer_sections_ = 0;
-  std::uint64_t skipped_packets_ = 0;
-  base::DropCounts drops_;
+  RunCounters counters_;
 };
 
 }  // namespace pa::analysis

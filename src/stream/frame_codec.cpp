@@ -47,6 +47,41 @@ std::vector<std::uint8_t> with_mac(FrameWriter& writer, MacOf mac_of) {
   return frame;
 }
 
+// The counts of an acknowledgement's delta: DNS messages, malformed messages, malformed answer
+// sections, skipped packets, then the drop reasons that are not zero.
+void write_counters(FrameWriter& writer, const analysis::RunCounters& counters) {
+  writer.u64(counters.dns_messages);
+  writer.u64(counters.malformed_dns_messages);
+  writer.u64(counters.malformed_answer_sections);
+  writer.u64(counters.skipped_packets);
+  std::uint16_t reasons = 0;
+  for (std::size_t i = 0; i < base::drop_reason_count; ++i) {
+    if (counters.drops[static_cast<base::Drop>(i)] != 0) ++reasons;
+  }
+  writer.u16(reasons);
+  for (std::size_t i = 0; i < base::drop_reason_count; ++i) {
+    const std::uint64_t count = counters.drops[static_cast<base::Drop>(i)];
+    if (count == 0) continue;
+    writer.u16(static_cast<std::uint16_t>(i));
+    writer.u64(count);
+  }
+}
+
+bool read_counters(base::ByteReader& reader, analysis::RunCounters& counters) {
+  counters.dns_messages = reader.u64();
+  counters.malformed_dns_messages = reader.u64();
+  counters.malformed_answer_sections = reader.u64();
+  counters.skipped_packets = reader.u64();
+  const std::uint16_t reasons = reader.u16();
+  for (std::uint16_t i = 0; i < reasons; ++i) {
+    const std::uint16_t reason = reader.u16();
+    const std::uint64_t count = reader.u64();
+    if (reader.failed() || reason >= base::drop_reason_count) return false;
+    counters.drops.add(static_cast<base::Drop>(reason), count);
+  }
+  return !reader.failed();
+}
+
 }  // namespace
 
 std::optional<std::string> check_frame_length(std::uint32_t length) {
@@ -271,21 +306,7 @@ std::vector<std::uint8_t> encode_ack(const Ack& ack, const ChannelAuth& auth,
   writer.u32(ack.lane);
   writer.u64(ack.seq);
   writer.u8(ack.flags);
-  writer.u64(delta.dns_messages);
-  writer.u64(delta.malformed_dns_messages);
-  writer.u64(delta.malformed_answer_sections);
-  writer.u64(delta.skipped_packets);
-  std::uint16_t reasons = 0;
-  for (std::size_t i = 0; i < base::drop_reason_count; ++i) {
-    if (delta.drops[static_cast<base::Drop>(i)] != 0) ++reasons;
-  }
-  writer.u16(reasons);
-  for (std::size_t i = 0; i < base::drop_reason_count; ++i) {
-    const std::uint64_t count = delta.drops[static_cast<base::Drop>(i)];
-    if (count == 0) continue;
-    writer.u16(static_cast<std::uint16_t>(i));
-    writer.u64(count);
-  }
+  write_counters(writer, delta.counters());
   writer.u32(static_cast<std::uint32_t>(delta.query_counts.size()));
   for (const analysis::NameCount& row : delta.query_counts) {
     writer.text(row.name);
@@ -380,17 +401,7 @@ std::optional<Ack> decode_ack(base::Bytes body) {
   ack.lane = reader.u32();
   ack.seq = reader.u64();
   ack.flags = reader.u8();
-  delta.dns_messages = reader.u64();
-  delta.malformed_dns_messages = reader.u64();
-  delta.malformed_answer_sections = reader.u64();
-  delta.skipped_packets = reader.u64();
-  const std::uint16_t reasons = reader.u16();
-  for (std::uint16_t i = 0; i < reasons; ++i) {
-    const std::uint16_t reason = reader.u16();
-    const std::uint64_t count = reader.u64();
-    if (reader.failed() || reason >= base::drop_reason_count) return std::nullopt;
-    delta.drops.add(static_cast<base::Drop>(reason), count);
-  }
+  if (!read_counters(reader, delta.counters())) return std::nullopt;
   const std::uint32_t names = reader.u32();
   if (reader.failed() || !plausible_count(reader, names, 2 + 8)) return std::nullopt;
   delta.query_counts.reserve(names);
