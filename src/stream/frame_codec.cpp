@@ -196,6 +196,9 @@ std::vector<std::uint8_t> encode_hello(const Hello& hello) {
   writer.text(hello.options.watch_host);
   writer.u16(static_cast<std::uint16_t>(hello.options.preset_addresses.size()));
   for (const base::IpAddress& address : hello.options.preset_addresses) writer.address(address);
+  // --qtype: the question types the consumers count (none: every type).
+  writer.u16(static_cast<std::uint16_t>(hello.options.query_types.size()));
+  for (const std::uint16_t type : hello.options.query_types) writer.u16(type);
   return writer.take();
 }
 
@@ -248,6 +251,7 @@ std::vector<std::uint8_t> encode_ack(const Ack& ack) {
   for (const analysis::NameCount& row : delta.query_counts) {
     writer.text(row.name);
     writer.u64(row.count);
+    writer.u16(row.type);
   }
   writer.u32(static_cast<std::uint32_t>(delta.learned.size()));
   for (const analysis::LearnedAddress& learned : delta.learned) {
@@ -287,6 +291,11 @@ std::optional<Hello> decode_hello(base::Bytes body) {
     const auto address = read_address(reader);
     if (!address) return std::nullopt;
     hello.options.preset_addresses.push_back(*address);
+  }
+  const std::uint16_t types = reader.u16();
+  hello.options.query_types.clear();
+  for (std::uint16_t i = 0; i < types && !reader.failed(); ++i) {
+    hello.options.query_types.push_back(reader.u16());
   }
   if (reader.failed() || reader.remaining() != 0 || hello.window == 0) return std::nullopt;
   return hello;
@@ -337,13 +346,14 @@ std::optional<Ack> decode_ack(base::Bytes body) {
     delta.drops.add(static_cast<base::Drop>(reason), count);
   }
   const std::uint32_t names = reader.u32();
-  if (reader.failed() || !plausible_count(reader, names, 2 + 8)) return std::nullopt;
+  if (reader.failed() || !plausible_count(reader, names, 2 + 8 + 2)) return std::nullopt;
   delta.query_counts.reserve(names);
   for (std::uint32_t i = 0; i < names; ++i) {
     auto name = read_text(reader);
     const std::uint64_t count = reader.u64();
+    const std::uint16_t type = reader.u16();
     if (!name || reader.failed()) return std::nullopt;
-    delta.query_counts.push_back({std::move(*name), count});
+    delta.query_counts.push_back({std::move(*name), count, type});
   }
   const std::uint32_t learned = reader.u32();
   if (reader.failed() || !plausible_count(reader, learned, 5 + 16)) return std::nullopt;
