@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <limits>
 #include <regex>
 #include <sstream>
 
@@ -36,7 +37,7 @@ struct RawValues {
   std::string format = "text";
   std::string query_types = "A";
   std::string group_by = "name";
-  long long top = -1;
+  long long top = std::numeric_limits<long long>::min();  // not given
   std::string output_path;
   bool no_dns_learning = false;
   bool no_rotation = false;
@@ -227,8 +228,7 @@ void add_reporting_options(CLI::App& cli, CommandLine& options, RawValues& raw, 
                  "a list (A,AAAA,HTTPS), numbers (65) or any")
       ->type_name("TYPES");
   cli.add_option("--group-by", raw.group_by, "Count per name (default), registrable-domain or tld")
-      ->type_name("WHAT")
-      ->check(CLI::IsMember({"name", "registrable-domain", "tld"}));
+      ->type_name("{name,registrable-domain,tld}");
   cli.add_option("--top", raw.top,
                  "Show the first N rows of the name table and fold the\n"
                  "rest into one row")
@@ -344,6 +344,10 @@ void check_reporting_options(CommandLine& options, const RawValues& raw) {
     throw UsageError(
         fmt::format("--format: '{}' is not a report format (text, json, csv or html)", raw.format));
   }
+  if (raw.group_by != "name" && raw.group_by != "registrable-domain" && raw.group_by != "tld") {
+    throw UsageError(fmt::format(
+        "--group-by: '{}' is not a grouping (name, registrable-domain or tld)", raw.group_by));
+  }
   if (!base::IpAddress::parse(options.listen_address)) {
     throw UsageError(
         fmt::format("--listen: '{}' is not an IPv4 or IPv6 address", options.listen_address));
@@ -362,7 +366,7 @@ void check_reporting_options(CommandLine& options, const RawValues& raw) {
                                   ? analysis::NameGrouping::registrable_domain
                               : raw.group_by == "tld" ? analysis::NameGrouping::tld
                                                       : analysis::NameGrouping::name;
-  if (raw.top != -1) {
+  if (raw.top != std::numeric_limits<long long>::min()) {
     if (raw.top < 0)
       throw UsageError(fmt::format("--top: {} is not a row count (0 or more)", raw.top));
     options.analysis.top = static_cast<std::size_t>(raw.top);

@@ -17,7 +17,7 @@ namespace pa::stream {
 
 inline constexpr std::uint32_t protocol_magic = 0x50415354;  // "PAST"
 // 2: reassembly moved to the provider; batches carry events records.
-inline constexpr std::uint16_t protocol_version = 3;
+inline constexpr std::uint16_t protocol_version = 2;
 // Checked on the length prefix, before any buffer is sized for the frame.
 inline constexpr std::uint32_t max_frame_bytes = std::uint32_t{16} << 20;
 // At most this many bytes of a record travel; its captured length always does. No IPv4 or
