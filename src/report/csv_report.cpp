@@ -59,8 +59,15 @@ void write_csv_report(std::ostream& out, const analysis::AnalysisResult& result,
   }
   summary_row("packets_read", summary.packets_read);
   summary_row("packets_skipped", result.skipped_packets);
+  for (std::size_t i = 0; i < base::drop_reason_count; ++i) {
+    const auto reason = static_cast<base::Drop>(i);
+    if (result.drops[reason] != 0) {
+      summary_row("skipped:" + std::string(base::to_string(reason)), result.drops[reason]);
+    }
+  }
   summary_row("dns_messages", result.dns_messages);
   summary_row("dns_malformed", result.malformed_dns_messages);
+  summary_row("dns_malformed_answer_sections", result.malformed_answer_sections);
   summary_row("queries_total", result.total_queries);
 
   const NameTable table = make_name_table(result, options);
