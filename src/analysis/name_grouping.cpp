@@ -59,20 +59,14 @@ std::string group_of(std::string_view report_name, NameGrouping grouping) {
   return registrable != nullptr ? std::string(registrable) : name;
 }
 
-std::vector<NameCount> group_rows(std::vector<NameCount> rows, NameGrouping grouping) {
-  if (grouping == NameGrouping::name) return rows;
-  struct KeyHash {
+std::vector<NameCount> group_rows(std::span<const NameCount> rows, NameGrouping grouping) {
+  struct GroupKeyHash {
     std::size_t operator()(const std::pair<std::string, std::uint16_t>& key) const noexcept {
       return std::hash<std::string>{}(key.first) * 31 + key.second;
     }
   };
-  std::unordered_map<std::pair<std::string, std::uint16_t>, std::uint64_t, KeyHash> groups;
-  for (NameCount& row : rows) {
-    groups[{group_of(row.name, grouping), row.type}] += row.count;
-    std::string().swap(row.name);  // freed as it goes: the names need not exist twice
-  }
-  rows.clear();
-  rows.shrink_to_fit();
+  std::unordered_map<std::pair<std::string, std::uint16_t>, std::uint64_t, GroupKeyHash> groups;
+  for (const NameCount& row : rows) groups[{group_of(row.name, grouping), row.type}] += row.count;
   std::vector<NameCount> grouped;
   grouped.reserve(groups.size());
   while (!groups.empty()) {

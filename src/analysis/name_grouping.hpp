@@ -1,5 +1,6 @@
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,7 +19,8 @@ namespace pa::analysis {
 std::string group_of(std::string_view report_name, NameGrouping grouping);
 
 // The name table with its rows merged per group (and type), in report order. Totals do not
-// change: every query counts for exactly one group.
-std::vector<NameCount> group_rows(std::vector<NameCount> rows, NameGrouping grouping);
+// change: every query counts for exactly one group. `rows` is only read: the grouped table
+// (at most as many rows) is built beside it.
+std::vector<NameCount> group_rows(std::span<const NameCount> rows, NameGrouping grouping);
 
 }  // namespace pa::analysis

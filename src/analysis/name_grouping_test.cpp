@@ -103,8 +103,7 @@ TEST(NameGrouping, MergesRowsPerGroupAndTypeInReportOrder) {
                                  {"b.example.com", 2, 1},
                                  {"b.example.com", 4, 28},
                                  {"www.example.org", 5, 1}};
-  const std::vector<NameCount> grouped =
-      group_rows(std::move(rows), NameGrouping::registrable_domain);
+  const std::vector<NameCount> grouped = group_rows(rows, NameGrouping::registrable_domain);
   ASSERT_EQ(grouped.size(), 3u);
   EXPECT_EQ(grouped[0].name, "example.com");
   EXPECT_EQ(grouped[0].count, 5u);
