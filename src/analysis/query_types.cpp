@@ -50,12 +50,12 @@ std::optional<std::uint16_t> parse_query_type(std::string_view text) {
 }
 
 std::string known_query_types() {
-  std::string list;
+  std::string mnemonic_list;
   for (const auto& [value, name] : type_mnemonics) {
-    if (!list.empty()) list += ", ";
-    list += name;
+    if (!mnemonic_list.empty()) mnemonic_list += ", ";
+    mnemonic_list += name;
   }
-  return list;
+  return mnemonic_list;
 }
 
 }  // namespace pa::analysis

@@ -32,14 +32,14 @@ struct Row {
   std::string percentage;
   std::string address;
   std::string packet;
-  std::string time;
+  std::string learned_at;  // the time column
   std::string port;
 };
 
 void write_row(std::string& text, const Row& row) {
   text += csv_field(row.section);
   for (const std::string* field : {&row.name, &row.type, &row.count, &row.percentage, &row.address,
-                                   &row.packet, &row.time, &row.port}) {
+                                   &row.packet, &row.learned_at, &row.port}) {
     text += ',';
     text += csv_field(*field);
   }

@@ -59,6 +59,8 @@ std::string watched_host(const analysis::AnalysisOptions& options) {
   return name ? dns::to_report_string(*name) : options.watch_host;
 }
 
+constexpr std::size_t chart_label_bytes = 44;
+
 void write_chart(std::string& text, const NameTable& table) {
   constexpr int row_height = 22;
   constexpr int label_width = 300;
@@ -90,7 +92,11 @@ void write_chart(std::string& text, const NameTable& table) {
     y += row_height;
   };
   for (const analysis::NameCount& row : table.shown) {
-    std::string label = row.name;
+    // The chart's label column is 300 px wide: a longer name is cut there (the table below
+    // the chart shows it whole).
+    std::string label = row.name.size() > chart_label_bytes
+                            ? row.name.substr(0, chart_label_bytes - 1) + "\u2026"
+                            : row.name;
     if (table.show_type) label += " " + analysis::query_type_name(row.type);
     bar(label, row.count, "bar");
   }
