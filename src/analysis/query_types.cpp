@@ -24,11 +24,12 @@ std::optional<std::uint16_t> type_number(std::string_view text) {
   return static_cast<std::uint16_t>(value);
 }
 
+char lower_mnemonic_letter(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
 bool same_mnemonic(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
+  for (std::size_t at = 0; at < a.size(); ++at) {
+    if (lower_mnemonic_letter(a[at]) != lower_mnemonic_letter(b[at])) return false;
   }
   return true;
 }
