@@ -39,7 +39,9 @@ bool same_mnemonic(std::string_view a, std::string_view b) {
 std::string query_type_name(std::uint16_t type) {
   for (const auto& [value, name] : type_mnemonics)
     if (value == type) return std::string(name);
-  return "TYPE" + std::to_string(type);
+  std::string rfc3597_name = "TYPE";
+  rfc3597_name += std::to_string(type);
+  return rfc3597_name;
 }
 
 std::optional<std::uint16_t> parse_query_type(std::string_view text) {

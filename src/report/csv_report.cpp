@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <ostream>
+#include <utility>
 
 #include "analysis/query_types.hpp"
 #include "report/json_report.hpp"
@@ -62,7 +63,9 @@ void write_csv_report(std::ostream& out, const analysis::AnalysisResult& result,
   for (std::size_t i = 0; i < base::drop_reason_count; ++i) {
     const auto reason = static_cast<base::Drop>(i);
     if (result.drops[reason] != 0) {
-      summary_row("skipped:" + std::string(base::to_string(reason)), result.drops[reason]);
+      std::string label = "skipped:";
+      label += base::to_string(reason);
+      summary_row(std::move(label), result.drops[reason]);
     }
   }
   summary_row("dns_messages", result.dns_messages);

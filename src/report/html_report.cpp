@@ -94,10 +94,17 @@ void write_chart(std::string& text, const NameTable& table) {
   for (const analysis::NameCount& row : table.shown) {
     // The chart's label column is 300 px wide: a longer name is cut there (the table below
     // the chart shows it whole).
-    std::string label = row.name.size() > chart_label_bytes
-                            ? row.name.substr(0, chart_label_bytes - 1) + "\u2026"
-                            : row.name;
-    if (table.show_type) label += " " + analysis::query_type_name(row.type);
+    std::string label;
+    if (row.name.size() > chart_label_bytes) {
+      label.assign(row.name, 0, chart_label_bytes - 1);
+      label += "\u2026";
+    } else {
+      label = row.name;
+    }
+    if (table.show_type) {
+      label += ' ';
+      label += analysis::query_type_name(row.type);
+    }
     bar(label, row.count, "bar");
   }
   if (table.folds && table.folded_rows)
@@ -130,7 +137,10 @@ void write_html_report(std::ostream& out, const analysis::AnalysisResult& result
     if (!inputs.empty()) inputs += ", ";
     inputs += input;
   }
-  if (summary.live) inputs = "live capture on " + summary.live->interface;
+  if (summary.live) {
+    inputs = "live capture on ";
+    inputs += summary.live->interface;
+  }
   summary_row("Inputs", inputs);
   summary_row("Packets read", std::to_string(summary.packets_read));
   summary_row("Packets skipped", std::to_string(result.skipped_packets));
