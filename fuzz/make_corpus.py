@@ -155,21 +155,54 @@ def frame(frame_type, body):
     return struct.pack(">IB", len(body) + 1, frame_type) + body
 
 
+PROTOCOL = 3
+
+
+def hello_body(authenticated):
+    """A provider's hello: watch port 80, www.google.com, two preset addresses, types A and
+    AAAA, 4 lanes."""
+    text = lambda s: struct.pack(">H", len(s)) + s
+    return struct.pack(">IHHHB", 0x50415354, PROTOCOL, 8, 80, 1) + text(b"www.google.com") + \
+        struct.pack(">H", 2) + b"\x04" + bytes([192, 0, 2, 1]) + b"\x06" + bytes(range(16)) + \
+        struct.pack(">HHH", 2, 1, 28) + struct.pack(">IB", 4, 1 if authenticated else 0) + bytes(range(16)) + bytes(32)
+
+
+def session_seeds(codec):
+    """Runs of frames as the consumer_session target reads them: a byte choosing the secret,
+    then frames of a type byte, a 16-bit length and the body."""
+    framed = lambda seed: seed[:1] + struct.pack(">H", len(seed) - 1) + seed[1:]
+    by_type = {}
+    for seed in codec:
+        by_type.setdefault(seed[0], []).append(seed)
+    hello = framed(b"\x01" + hello_body(False))
+    run = hello + framed(b"\x03" + struct.pack(">I", 7 % 4))
+    seeds = [b"\x00" + hello, b"\x01" + framed(b"\x01" + hello_body(True))]
+    for batch in by_type.get(4, []):
+        # The batches are for lane 7; the hello announced 4 lanes, so they go to lane 3.
+        body = struct.pack(">I", 3) + batch[5:]
+        if len(body) < 65536:
+            run += framed(b"\x04" + body)
+    run += framed(b"\x05" + struct.pack(">IQQq", 3, 5, 1234, 1_600_000_000_000_000_000))
+    seeds.append(b"\x00" + run + framed(b"\x07"))
+    seeds.append(b"\x00" + hello + framed(b"\x03" + struct.pack(">I", 9)))
+    return seeds
+
+
 def codec_seeds(frames):
     """Frame bodies with their type byte in front, as the frame_codec target reads them."""
     text = lambda s: struct.pack(">H", len(s)) + s
-    hello = struct.pack(">IHHHB", 0x50415354, 2, 8, 80, 1) + text(b"www.google.com") + \
-        struct.pack(">H", 2) + b"\x04" + bytes([192, 0, 2, 1]) + b"\x06" + bytes(range(16))
-    seeds = [b"\x01" + hello, b"\x02" + struct.pack(">IH", 0x50415354, 2),
+    seeds = [b"\x01" + hello_body(False), b"\x01" + hello_body(True),
+             b"\x02" + struct.pack(">IH", 0x50415354, PROTOCOL) + bytes(range(16)) + bytes(32),
              b"\x03" + struct.pack(">I", 7), b"\x06" + struct.pack(">I", 7),
              b"\x05" + struct.pack(">IQQq", 7, 3, 1234, 1_600_000_000_000_000_000), b"\x07"]
     ack = struct.pack(">IQB", 7, 3, 2) + struct.pack(">QQQQ", 10, 1, 0, 2)
     ack += struct.pack(">H", 2) + struct.pack(">HQ", 1, 5) + struct.pack(">HQ", 4, 1)
-    ack += struct.pack(">I", 2) + text(b"www.google.com") + struct.pack(">Q", 3) + \
-        text(b"a\\032b.example") + struct.pack(">Q", 1)
+    ack += struct.pack(">I", 2) + text(b"www.google.com") + struct.pack(">QH", 3, 1) + \
+        text(b"a\\032b.example") + struct.pack(">QH", 1, 28)
     ack += struct.pack(">I", 1) + b"\x04" + bytes([142, 250, 1, 1]) + struct.pack(">Qq", 9, 1)
     ack += struct.pack(">I", 2) + struct.pack(">HH", 42588, 42589)
     ack += struct.pack(">I", 1) + b"\x04" + bytes([142, 250, 1, 1]) + struct.pack(">HQ", 5000, 12)
+    ack += bytes(32)  # its MAC
     seeds.append(b"\x08" + ack)
     batch = struct.pack(">IQI", 7, 3, len(frames))
     for number, (link_type, data) in enumerate(frames, 1):
@@ -246,8 +279,11 @@ def main():
             write("tcp_stream", tcp_conversation(message, messages[i + 1], [7, 40, 700][i % 3]))
     for text in [b"www.google.com", b"www.Example.COM.", b".", b"a\\.b\\\\c\\000d.example"]:
         write("dns_name", text)
-    for seed in codec_seeds(some_frames):
+    codec = codec_seeds(some_frames)
+    for seed in codec:
         write("frame_codec", seed)
+    for seed in session_seeds(codec):
+        write("consumer_session", seed)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,7 @@
 #include "reassembly/packet_dissector.hpp"
 
 namespace pa::app {
-namespace {
 
-// The inputs' total size, when every one is a plain regular file (not standard input, not
-// compressed), so that bytes read can be compared with it.
 std::optional<std::uint64_t> total_size(const capture::CaptureMerger& merger) {
   std::uint64_t total = 0;
   for (std::size_t i = 0; i < merger.file_count(); ++i) {
@@ -32,8 +29,6 @@ std::uint64_t bytes_read(const capture::CaptureMerger& merger) noexcept {
   for (std::size_t i = 0; i < merger.file_count(); ++i) bytes += merger.reader(i).bytes_read();
   return bytes;
 }
-
-}  // namespace
 
 std::vector<std::unique_ptr<capture::CaptureReader>> open_captures(
     const std::vector<std::string>& paths) {

@@ -1,12 +1,15 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "analysis/analyzer.hpp"
+#include "capture/capture_merger.hpp"
 #include "capture/capture_reader.hpp"
 #include "report/run_summary.hpp"
 
@@ -21,6 +24,12 @@ struct CaptureAnalysis {
 // before any output (throws capture::CaptureError naming it).
 std::vector<std::unique_ptr<capture::CaptureReader>> open_captures(
     const std::vector<std::string>& paths);
+
+// The inputs' total size, when every one is a plain regular file (not standard input, not
+// compressed), so that bytes read can be compared with it; and the bytes read so far. For
+// the progress line.
+std::optional<std::uint64_t> total_size(const capture::CaptureMerger& merger);
+std::uint64_t bytes_read(const capture::CaptureMerger& merger) noexcept;
 
 // Analyzes the captures as one, in-process: opens them all first (so a file that is not a
 // capture fails before any output, throwing capture::CaptureError), then merges, dissects and

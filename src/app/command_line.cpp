@@ -45,6 +45,8 @@ struct RawValues {
   long long stream_connections = 10;
   std::string watch_port = "80";
   std::string connect;
+  std::string secret_file;
+  std::string port_file;
   // -i and the options only a live capture takes.
   std::string interface;
   bool list_interfaces = false;
@@ -221,6 +223,17 @@ void add_reporting_options(CLI::App& cli, CommandLine& options, RawValues& raw, 
   cli.add_option("--listen", options.listen_address,
                  "Address the stream mode's server binds (default 127.0.0.1)")
       ->type_name("ADDR");
+  if (serve) {
+    cli.add_option("--secret-file", raw.secret_file,
+                   "The secret consumers must prove they share (else the\n"
+                   "environment variable PA_STREAM_SECRET); at least 16 bytes")
+        ->type_name("FILE");
+    cli.add_flag("--allow-unauthenticated", options.allow_unauthenticated,
+                 "Serve without a secret on an address other than loopback");
+    cli.add_option("--port-file", raw.port_file,
+                   "Write the port served on to FILE once listening (with -p 0)")
+        ->type_name("FILE");
+  }
   cli.add_option("--format", raw.format, "Report format: text, json, csv or html (default text)")
       ->type_name("{text,json,csv,html}");
   cli.add_option("--qtype", raw.query_types,
@@ -433,6 +446,11 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                    "Connections to open (default 10)")
       ->type_name("COUNT");
   consume->add_flag("-q,--quiet", options.quiet, "No progress line on standard error");
+  consume
+      ->add_option("--secret-file", consume_raw.secret_file,
+                   "The secret shared with serve (else the environment\n"
+                   "variable PA_STREAM_SECRET)")
+      ->type_name("FILE");
 
   try {
     cli.parse(argc, argv);
@@ -455,6 +473,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                                    consume_raw.stream_connections));
     }
     options.stream_connections = static_cast<std::uint32_t>(consume_raw.stream_connections);
+    if (consume->get_option("--secret-file")->count() != 0) {
+      if (consume_raw.secret_file.empty()) throw UsageError("--secret-file: empty file name");
+      options.secret_file = consume_raw.secret_file;
+    }
     return {std::move(options), {}};
   }
   if (!serve->parsed() && raw.list_interfaces) {
@@ -470,6 +492,16 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                                  used.stream_connections, lowest));
   }
   options.stream_connections = static_cast<std::uint32_t>(used.stream_connections);
+  if (serve->parsed()) {
+    if (serve->get_option("--secret-file")->count() != 0) {
+      if (serve_raw.secret_file.empty()) throw UsageError("--secret-file: empty file name");
+      options.secret_file = serve_raw.secret_file;
+    }
+    if (serve->get_option("--port-file")->count() != 0) {
+      if (serve_raw.port_file.empty()) throw UsageError("--port-file: empty file name");
+      options.port_file = serve_raw.port_file;
+    }
+  }
   if (!serve->parsed()) check_live_options(cli, options, raw);
   return {std::move(options), {}};
 }

@@ -41,6 +41,10 @@ struct CommandLine {
   std::string listen_address = "127.0.0.1";  // --listen
   std::string connect_host;                  // consume --connect HOST:PORT
   std::uint16_t connect_port = 0;
+  // serve and consume: the file holding the secret they share (else PA_STREAM_SECRET).
+  std::optional<std::string> secret_file;
+  bool allow_unauthenticated = false;    // serve --allow-unauthenticated
+  std::optional<std::string> port_file;  // serve --port-file: the port, once listening
   ReportFormat format = ReportFormat::text;
   std::optional<std::string> output_path;  // -o; stdout when absent
   bool quiet = false;

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -133,6 +135,23 @@ void interrupt_in_process_run(int signal, pa::app::ReportDestination& destinatio
 }
 
 #ifdef PA_HAVE_STREAM
+// serve --port-file: the port alone on a line, the file appearing whole (written beside it and
+// renamed), so that a script waiting for it never reads half of it.
+void write_port_file(const std::string& path, std::string_view endpoint) {
+  const std::string port(endpoint.substr(endpoint.rfind(':') + 1));
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << port << '\n';
+    if (!out.flush()) throw std::runtime_error("--port-file: cannot write '" + temporary + "'");
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    throw std::runtime_error("--port-file: cannot write '" + path + "': " + error.message());
+  }
+}
+
 // The stream mode (-c COUNT above 0) and serve: the same analysis, handed out over
 // connections and merged (docs/stream-protocol.md).
 pa::app::StreamedAnalysis analyze_streamed(const pa::app::CommandLine& options,
@@ -143,13 +162,26 @@ pa::app::StreamedAnalysis analyze_streamed(const pa::app::CommandLine& options,
   settings.connections = options.stream_connections;
   settings.in_process_consumers = options.command == pa::app::Command::analyze;
   settings.hooks = pa::stream::TestHooks::from_environment();
+  if (options.command == pa::app::Command::serve) {
+    settings.secret = pa::app::read_stream_secret(options.secret_file, warn);
+    pa::app::check_unauthenticated_listen(options.listen_address, !settings.secret.empty(),
+                                          options.allow_unauthenticated);
+  }
   const auto on_listening = [&](std::string_view endpoint) {
-    if (options.command != pa::app::Command::serve || options.quiet) return;
+    if (options.command != pa::app::Command::serve) return;
+    // Said even with -q: without it, serve -p 0 could not be used.
     print_line("info",
                fmt::format("serving on {}, waiting for {} consumer connection{}", endpoint,
                            options.stream_connections, options.stream_connections == 1 ? "" : "s"));
+    if (settings.secret.empty()) {
+      warn(
+          "serving without a shared secret: any process that can reach the port may join and "
+          "change the report (give --secret-file FILE or PA_STREAM_SECRET)");
+    }
+    if (options.port_file) write_port_file(*options.port_file, endpoint);
   };
-  return pa::app::analyze_captures_streamed(paths, options.analysis, settings, warn, on_listening);
+  return pa::app::analyze_captures_streamed(paths, options.analysis, settings, warn, on_listening,
+                                            pa::app::progress_wanted(options.quiet));
 }
 #endif
 
@@ -161,7 +193,8 @@ int run(const pa::app::CommandLine& options) {
   try {
     if (options.command == pa::app::Command::consume) {
       pa::stream::consume(options.connect_host, options.connect_port, options.stream_connections,
-                          pa::stream::TestHooks::from_environment(), warn);
+                          pa::stream::TestHooks::from_environment(),
+                          pa::app::read_stream_secret(options.secret_file, warn), warn);
       return exit_success;
     }
     if (options.stream_connections > 0 || options.command == pa::app::Command::serve) {

@@ -8,11 +8,15 @@
 
 namespace pa::stream {
 
-// One consumer connection: answers the provider's hello, keeps a PacketDissector and a
-// PartialAnalyzer per lane it is given, and acknowledges batches with the result delta
-// (docs/stream-protocol.md). `socket` must outlive the coroutine. Returns an empty string after the
-// provider's bye, or why the connection ended early.
+// One consumer connection: runs a ConsumerSession (stream/consumer_session.hpp) over the
+// socket, acknowledging batches with the result delta (docs/stream-protocol.md). `secret` is
+// the one shared with the provider (empty: none). A provider that sends no hello within
+// hooks.handshake_ms is left. `socket` must outlive the coroutine. Returns an empty string
+// after the provider's bye, or why the connection ended early.
 asio::awaitable<std::string> run_consumer(asio::ip::tcp::socket& socket, std::uint32_t index,
-                                          const TestHooks& hooks);
+                                          const TestHooks& hooks, const std::string& secret);
+
+// "N s" or "N ms": a timeout as messages name it.
+std::string duration_text(std::uint32_t duration_ms);
 
 }  // namespace pa::stream

@@ -27,6 +27,26 @@ bool plausible_count(const base::ByteReader& reader, std::uint64_t count,
   return count <= reader.remaining() / min_element_bytes;
 }
 
+template <std::size_t N>
+void read_array(base::ByteReader& reader, std::array<std::uint8_t, N>& out) noexcept {
+  const base::Bytes bytes = reader.bytes(N);
+  if (!reader.failed()) std::copy(bytes.begin(), bytes.end(), out.begin());
+}
+
+// Appends the MAC `mac_of` computes over the frame's body so far (after its type byte).
+template <typename MacOf>
+std::vector<std::uint8_t> with_mac(FrameWriter& writer, MacOf mac_of) {
+  std::vector<std::uint8_t> frame = writer.take();
+  const Mac mac = mac_of(base::Bytes(frame).subspan(frame_prefix_bytes + 1));
+  frame.insert(frame.end(), mac.begin(), mac.end());
+  const auto length = static_cast<std::uint32_t>(frame.size() - frame_prefix_bytes);
+  frame[0] = static_cast<std::uint8_t>(length >> 24);
+  frame[1] = static_cast<std::uint8_t>(length >> 16);
+  frame[2] = static_cast<std::uint8_t>(length >> 8);
+  frame[3] = static_cast<std::uint8_t>(length);
+  return frame;
+}
+
 }  // namespace
 
 std::optional<std::string> check_frame_length(std::uint32_t length) {
@@ -186,7 +206,7 @@ std::vector<std::uint8_t> BatchBuilder::take() {
   return frame;
 }
 
-std::vector<std::uint8_t> encode_hello(const Hello& hello) {
+std::vector<std::uint8_t> encode_hello(const Hello& hello, const ChannelAuth& auth) {
   FrameWriter writer(FrameType::hello);
   writer.u32(protocol_magic);
   writer.u16(hello.version);
@@ -199,14 +219,35 @@ std::vector<std::uint8_t> encode_hello(const Hello& hello) {
   // --qtype: the question types the consumers count (none: every type).
   writer.u16(static_cast<std::uint16_t>(hello.options.query_types.size()));
   for (const std::uint16_t type : hello.options.query_types) writer.u16(type);
+  writer.u32(hello.lanes);
+  writer.u8(hello.authenticated ? 1 : 0);
+  writer.bytes(hello.nonce);
+  return with_mac(writer, [&](base::Bytes fields) { return auth.hello_mac(fields); });
+}
+
+std::vector<std::uint8_t> reply_mac_fields(const HelloReply& reply) {
+  // Sized once and filled in place: an insert after a two-byte initializer makes g++ 12 at
+  // -O3 warn of a copy out of bounds that cannot happen (-Warray-bounds).
+  std::vector<std::uint8_t> fields(2 + reply.nonce.size());
+  fields[0] = static_cast<std::uint8_t>(reply.version >> 8);
+  fields[1] = static_cast<std::uint8_t>(reply.version);
+  std::copy(reply.nonce.begin(), reply.nonce.end(), fields.begin() + 2);
+  return fields;
+}
+
+std::vector<std::uint8_t> encode_hello_reply(const HelloReply& reply) {
+  FrameWriter writer(FrameType::hello_reply);
+  writer.u32(protocol_magic);
+  writer.u16(reply.version);
+  writer.bytes(reply.nonce);
+  writer.bytes(reply.mac);
   return writer.take();
 }
 
 std::vector<std::uint8_t> encode_hello_reply(std::uint16_t version) {
-  FrameWriter writer(FrameType::hello_reply);
-  writer.u32(protocol_magic);
-  writer.u16(version);
-  return writer.take();
+  HelloReply reply;
+  reply.version = version;
+  return encode_hello_reply(reply);
 }
 
 std::vector<std::uint8_t> encode_lane_frame(FrameType type, std::uint32_t lane) {
@@ -226,7 +267,8 @@ std::vector<std::uint8_t> encode_finish_lane(const FinishLane& finish) {
 
 std::vector<std::uint8_t> encode_bye() { return FrameWriter(FrameType::bye).take(); }
 
-std::vector<std::uint8_t> encode_ack(const Ack& ack) {
+std::vector<std::uint8_t> encode_ack(const Ack& ack, const ChannelAuth& auth,
+                                     std::uint64_t position) {
   const analysis::PartialResult& delta = ack.delta;
   FrameWriter writer(FrameType::ack);
   writer.u32(ack.lane);
@@ -267,7 +309,7 @@ std::vector<std::uint8_t> encode_ack(const Ack& ack) {
     writer.u16(candidate.source_port);
     writer.u64(candidate.packet_number);
   }
-  return writer.take();
+  return with_mac(writer, [&](base::Bytes fields) { return auth.ack_mac(position, fields); });
 }
 
 std::optional<Hello> decode_hello(base::Bytes body) {
@@ -297,16 +339,29 @@ std::optional<Hello> decode_hello(base::Bytes body) {
   for (std::uint16_t i = 0; i < types && !reader.failed(); ++i) {
     hello.options.query_types.push_back(reader.u16());
   }
-  if (reader.failed() || reader.remaining() != 0 || hello.window == 0) return std::nullopt;
+  hello.lanes = reader.u32();
+  const std::uint8_t authenticated = reader.u8();
+  read_array(reader, hello.nonce);
+  read_array(reader, hello.mac);
+  if (reader.failed() || reader.remaining() != 0 || hello.window == 0 || hello.lanes == 0 ||
+      hello.lanes > max_lanes || authenticated > 1) {
+    return std::nullopt;
+  }
+  hello.authenticated = authenticated == 1;
   return hello;
 }
 
-std::optional<std::uint16_t> decode_hello_reply(base::Bytes body) {
+std::optional<HelloReply> decode_hello_reply(base::Bytes body) {
   base::ByteReader reader(body);
   if (reader.u32() != protocol_magic) return std::nullopt;
-  const std::uint16_t version = reader.u16();
+  HelloReply reply;
+  reply.version = reader.u16();
   if (reader.failed()) return std::nullopt;
-  return version;
+  if (reply.version != protocol_version) return reply;
+  read_array(reader, reply.nonce);
+  read_array(reader, reply.mac);
+  if (reader.failed() || reader.remaining() != 0) return std::nullopt;
+  return reply;
 }
 
 std::optional<std::uint32_t> decode_lane_frame(base::Bytes body) {
@@ -379,6 +434,7 @@ std::optional<Ack> decode_ack(base::Bytes body) {
     if (!address || reader.failed()) return std::nullopt;
     delta.syn_candidates.push_back({*address, port, packet_number});
   }
+  read_array(reader, ack.mac);
   if (reader.failed() || reader.remaining() != 0) return std::nullopt;
   return ack;
 }

@@ -10,6 +10,7 @@
 #include "analysis/partial_result.hpp"
 #include "base/byte_reader.hpp"
 #include "capture/packet_record.hpp"
+#include "stream/frame_auth.hpp"
 
 // The stream protocol's frames (docs/stream-protocol.md). Every frame is a 32-bit big-endian
 // length, then that many bytes: a one-byte FrameType and its body. Numbers are big-endian.
@@ -17,7 +18,11 @@ namespace pa::stream {
 
 inline constexpr std::uint32_t protocol_magic = 0x50415354;  // "PAST"
 // 2: reassembly moved to the provider; batches carry events records.
-inline constexpr std::uint16_t protocol_version = 2;
+// 3: nonces and MACs (hello, hello reply, acknowledgements); the hello announces the lanes.
+inline constexpr std::uint16_t protocol_version = 3;
+// The most lanes a run has (-c COUNT at most): a consumer opens no lane beyond what the hello
+// announced, and the hello announces no more than this.
+inline constexpr std::uint32_t max_lanes = 4096;
 // Checked on the length prefix, before any buffer is sized for the frame.
 inline constexpr std::uint32_t max_frame_bytes = std::uint32_t{16} << 20;
 // At most this many bytes of a record travel; its captured length always does. No IPv4 or
@@ -80,6 +85,16 @@ struct Hello {
   std::uint16_t version = protocol_version;
   std::uint16_t window = 0;  // unacknowledged batches per lane the provider allows
   analysis::AnalysisOptions options;
+  std::uint32_t lanes = 1;     // lanes of the run: lane numbers are below it
+  bool authenticated = false;  // the provider has a secret and checks every MAC
+  Nonce nonce{};
+  Mac mac{};  // ChannelAuth::hello_mac over the fields before it
+};
+
+struct HelloReply {
+  std::uint16_t version = protocol_version;
+  Nonce nonce{};
+  Mac mac{};  // ChannelAuth::reply_mac over the fields before it
 };
 
 struct Ack {
@@ -89,6 +104,7 @@ struct Ack {
   std::uint64_t seq = 0;
   std::uint8_t flags = 0;
   analysis::PartialResult delta;
+  Mac mac{};  // ChannelAuth::ack_mac over the fields before it
 };
 
 struct FinishLane {
@@ -178,16 +194,27 @@ class BatchBuilder {
   std::uint64_t first_ = 0;
 };
 
-std::vector<std::uint8_t> encode_hello(const Hello& hello);
-std::vector<std::uint8_t> encode_hello_reply(std::uint16_t version);
+// The hello and the acknowledgement are MACed with `auth` (zeros when it has no secret); the
+// hello reply takes its MAC from the caller (ChannelAuth::reply_mac over reply_mac_fields).
+std::vector<std::uint8_t> encode_hello(const Hello& hello, const ChannelAuth& auth = {});
+std::vector<std::uint8_t> encode_hello_reply(const HelloReply& reply);
+std::vector<std::uint8_t> encode_hello_reply(std::uint16_t version);  // nonce and MAC zero
 std::vector<std::uint8_t> encode_lane_frame(FrameType type, std::uint32_t lane);  // open_lane
 std::vector<std::uint8_t> encode_finish_lane(const FinishLane& finish);
 std::vector<std::uint8_t> encode_bye();
-std::vector<std::uint8_t> encode_ack(const Ack& ack);
+std::vector<std::uint8_t> encode_ack(const Ack& ack, const ChannelAuth& auth = {},
+                                     std::uint64_t position = 0);
+// The bytes a reply's MAC covers: its version and nonce.
+std::vector<std::uint8_t> reply_mac_fields(const HelloReply& reply);
+// The bytes before a frame body's trailing MAC (a hello's or an acknowledgement's).
+inline base::Bytes mac_fields(base::Bytes body) noexcept {
+  return body.first(body.size() >= mac_bytes ? body.size() - mac_bytes : 0);
+}
 
 // Each decodes a frame body (after the type byte); nullopt when it does not decode whole.
 std::optional<Hello> decode_hello(base::Bytes body);
-std::optional<std::uint16_t> decode_hello_reply(base::Bytes body);  // the version
+// A reply of another version decodes with only its version read.
+std::optional<HelloReply> decode_hello_reply(base::Bytes body);
 std::optional<std::uint32_t> decode_lane_frame(base::Bytes body);
 std::optional<FinishLane> decode_finish_lane(base::Bytes body);
 std::optional<Ack> decode_ack(base::Bytes body);

@@ -71,7 +71,7 @@ TEST(FrameCodec, ReadsOnlyTheVersionOfAHelloFromAnotherVersion) {
 TEST(FrameCodec, RejectsAHelloReplyWithoutTheMagic) {
   const std::vector<std::uint8_t> garbage{'G', 'E', 'T', ' ', '/', ' '};
   EXPECT_FALSE(decode_hello_reply(garbage).has_value());
-  EXPECT_EQ(decode_hello_reply(body_of(encode_hello_reply(7))), 7);
+  EXPECT_EQ(decode_hello_reply(body_of(encode_hello_reply(7)))->version, 7);
 }
 
 TEST(FrameCodec, CarriesRecordsWithTheirNumbersTimesLengthsAndLinkTypes) {

@@ -1,24 +1,45 @@
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <csignal>
 #include <deque>
 #include <exception>
 #include <optional>
+#include <set>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "analysis/partial_result.hpp"
 #include "capture/capture_merger.hpp"
 #include "reassembly/packet_dissector.hpp"
 #include "stream/consumer.hpp"
+#include "stream/consumer_session.hpp"
 #include "stream/event_record.hpp"
+#include "stream/frame_auth.hpp"
 #include "stream/frame_io.hpp"
+#include "stream/open_file_limit.hpp"
 #include "stream/record_router.hpp"
 #include "stream/stream_mode.hpp"
+#include "stream/warning_limiter.hpp"
 
 namespace pa::stream {
 
 namespace {
+
+// Peers dropped for the same reason share one kind of warning, whatever numbers the reason
+// holds (a version, a frame type): each reason is said at most once a second, and a peer
+// cannot make the limiter keep one kind per number it sends.
+std::string problem_kind(std::string_view problem) {
+  std::string kind = "peer: ";
+  for (const char c : problem) {
+    if (c < '0' || c > '9') kind += c;
+  }
+  return kind;
+}
 
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
@@ -37,14 +58,35 @@ class Signal {
   asio::steady_timer timer_;
 };
 
+std::string endpoint_text(const asio::ip::address& address, std::uint16_t port) {
+  return address.is_v6() ? fmt::format("[{}]:{}", address.to_string(), port)
+                         : fmt::format("{}:{}", address.to_string(), port);
+}
+
+// A dead peer (a machine gone, a cable pulled) is noticed by TCP keepalive within about
+// 25 s, whatever the program on either side is doing.
+void probe_when_idle(tcp::socket& socket) {
+  std::error_code ignored;
+  socket.set_option(asio::socket_base::keep_alive(true), ignored);
+  const int idle_s = 10;
+  const int interval_s = 5;
+  const int probes = 3;
+  const int fd = socket.native_handle();
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_s, sizeof idle_s);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval_s, sizeof interval_s);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+}
+
 struct Lane;
 
 struct Connection {
-  Connection(std::uint32_t id_, tcp::socket socket_)
-      : id(id_), socket(std::move(socket_)), wake(socket.get_executor()) {}
+  Connection(std::uint32_t id_, tcp::socket socket_, ChannelAuth auth_)
+      : id(id_), socket(std::move(socket_)), wake(socket.get_executor()), auth(std::move(auth_)) {}
   std::uint32_t id;
   tcp::socket socket;
   Signal wake;
+  ChannelAuth auth;              // this connection's keys (ChannelAuth::start_session)
+  std::uint64_t acks_taken = 0;  // the position of the next acknowledgement, for its MAC
   std::deque<Frame> queue;
   std::vector<Lane*> lanes;
   bool alive = true;
@@ -75,13 +117,15 @@ class Provider {
  public:
   Provider(asio::io_context& context, tcp::acceptor& acceptor, std::unique_ptr<PacketSource> source,
            const analysis::AnalysisOptions& options, const StreamSettings& settings,
-           const WarningSink& warn)
+           const WarningSink& warn, std::string secret)
       : context_(context),
         acceptor_(acceptor),
         source_(std::move(source)),
         options_(options),
         settings_(settings),
         warn_(warn),
+        limited_(warn),
+        secret_(std::move(secret)),
         results_(options),
         progress_(context.get_executor()),
         signals_(context, SIGINT, SIGTERM) {
@@ -100,7 +144,11 @@ class Provider {
       auto [error, socket] = co_await acceptor_.async_accept(use_tuple);
       if (error) {
         if (stopped_ || finished_ || !acceptor_.is_open()) co_return;
-        warn_(fmt::format("cannot accept a connection: {}", error.message()));
+        limited_.warn("accept", fmt::format("cannot accept a connection: {}", error.message()));
+        // The error repeats at once while its cause lasts (no file descriptor left, say): wait
+        // before the next try instead of spinning on it.
+        accept_pause_.expires_after(std::chrono::milliseconds(100));
+        co_await accept_pause_.async_wait(use_tuple);
         continue;
       }
       asio::co_spawn(context_, handshake(std::move(socket)), rethrow);
@@ -199,44 +247,76 @@ class Provider {
   asio::awaitable<void> handshake(tcp::socket socket) {
     std::error_code ignored;
     const auto peer = socket.remote_endpoint(ignored);
-    const std::string who = fmt::format("{}:{}", peer.address().to_string(), peer.port());
-    // A peer that says nothing is dropped after a while, so it cannot hold up the run.
+    const std::string who = endpoint_text(peer.address(), peer.port());
+    // A peer that says nothing is dropped after a while, so it cannot hold up the run; and
+    // once the run is over (or has failed) it is dropped at once (stop_listening).
+    handshaking_.insert(&socket);
+    bool timed_out = false;
     asio::steady_timer deadline(context_);
     deadline.expires_after(std::chrono::milliseconds(settings_.hooks.handshake_ms));
-    deadline.async_wait([&socket](const std::error_code& error) {
+    deadline.async_wait([&socket, &timed_out](const std::error_code& error) {
+      if (error) return;
+      timed_out = true;
       std::error_code ignored_close;
-      if (!error) socket.close(ignored_close);
+      socket.close(ignored_close);
     });
-    auto hello = encode_hello({protocol_version, settings_.window, options_});
-    auto [error, n] = co_await asio::async_write(socket, asio::buffer(hello), use_tuple);
+    Hello hello;
+    hello.window = settings_.window;
+    hello.options = options_;
+    hello.lanes = settings_.connections;
+    hello.authenticated = !secret_.empty();
+    hello.nonce = random_nonce();
+    ChannelAuth auth(secret_);
+    auto hello_frame = encode_hello(hello, auth);
+    auto [error, n] = co_await asio::async_write(socket, asio::buffer(hello_frame), use_tuple);
     std::vector<std::uint8_t> buffer;
     FrameRead reply;
     if (!error) reply = co_await read_frame(socket, buffer);
     deadline.cancel();
+    handshaking_.erase(&socket);
     std::string problem;
-    if (error) {
+    std::optional<HelloReply> decoded;
+    if (timed_out) {
+      problem =
+          fmt::format("no hello reply within {}", duration_text(settings_.hooks.handshake_ms));
+    } else if (error) {
       problem = "cannot send the hello: " + error.message();
+    } else if (!reply.ok && reply.end_of_stream) {
+      problem =
+          "it closed the connection without a hello reply (a consumer without this run's "
+          "secret, or not a consumer)";
     } else if (!reply.ok) {
       problem = "no hello reply: " + reply.problem;
     } else if (reply.type != FrameType::hello_reply) {
       problem = fmt::format("frame type {} instead of a hello reply", static_cast<int>(reply.type));
-    } else if (const auto version = decode_hello_reply(reply.body); !version) {
+    } else if (decoded = decode_hello_reply(reply.body); !decoded) {
       problem = "a hello reply that does not decode (not this protocol)";
-    } else if (*version != protocol_version) {
-      problem = fmt::format("protocol version {}, this program speaks version {}", *version,
+    } else if (decoded->version != protocol_version) {
+      problem = fmt::format("protocol version {}, this program speaks version {}", decoded->version,
                             protocol_version);
+    } else if (auth.has_secret() &&
+               !ChannelAuth::same(decoded->mac,
+                                  auth.reply_mac(hello.nonce, reply_mac_fields(*decoded)))) {
+      problem =
+          "not authenticated: its hello reply does not carry a MAC made with this run's secret "
+          "(no secret, or another one)";
     }
     if (!problem.empty() || stopped_ || finished_) {
       if (!problem.empty()) {
         ++health_.peers_dropped;
-        warn_(fmt::format("dropped the peer at {}: {}", who, problem));
+        if (!stopped_ && !finished_) {
+          limited_.warn(problem_kind(problem),
+                        fmt::format("dropped the peer at {}: {}", who, problem));
+        }
       }
       socket.close(ignored);
       co_return;
     }
+    auth.start_session(hello.nonce, decoded->nonce);
     socket.set_option(tcp::no_delay(true), ignored);
+    probe_when_idle(socket);
     const auto id = static_cast<std::uint32_t>(connections_.size());
-    connections_.push_back(std::make_unique<Connection>(id, std::move(socket)));
+    connections_.push_back(std::make_unique<Connection>(id, std::move(socket), std::move(auth)));
     ++health_.connections;
     Connection& connection = *connections_.back();
     asio::co_spawn(context_, writer(connection), rethrow);
@@ -305,6 +385,16 @@ class Provider {
         lost(connection, "an acknowledgement that does not decode");
         co_return;
       }
+      if (connection.auth.has_secret() &&
+          !ChannelAuth::same(
+              ack->mac, connection.auth.ack_mac(connection.acks_taken, mac_fields(frame.body)))) {
+        lost(connection,
+             fmt::format("acknowledgement {} on this connection does not verify (altered, "
+                         "replayed, or not made with this run's secret); nothing of it counts",
+                         connection.acks_taken + 1));
+        co_return;
+      }
+      ++connection.acks_taken;
       if (auto problem = take_ack(connection, *ack)) {
         lost(connection, *problem);
         co_return;
@@ -453,8 +543,9 @@ class Provider {
       adopt(*survivor, *lane, true);
       ++health_.lanes_moved;
       health_.batches_resent += lane->unacknowledged.size();
-      warn_(fmt::format("lane {} went to connection {}, with {} batches to process again{}",
+      warn_(fmt::format("lane {} went to connection {}, with {} batch{} to process again{}",
                         lane->id, survivor->id, lane->unacknowledged.size(),
+                        lane->unacknowledged.size() == 1 ? "" : "es",
                         lane->finish ? " and its finish" : ""));
     }
     connection.lanes.clear();
@@ -480,8 +571,23 @@ class Provider {
     acceptor_.close(ignored);
     signals_.cancel(ignored);
     watchdog_timer_.cancel();
+    accept_pause_.cancel();
+    // Peers still in their handshake are of no use now: dropped at once, so that one saying
+    // nothing cannot hold the report back until its handshake times out.
+    for (tcp::socket* socket : handshaking_) socket->close(ignored);
   }
 
+ public:
+  // An in-process consumer could not connect or failed before the run started: the provider
+  // would wait for it for ever.
+  void local_consumer_failed(std::uint32_t index, const std::string& problem) {
+    if (started_ || stopped_ || finished_) return;
+    fail(fmt::format("consumer {} could not join: {}", index, problem));
+  }
+
+  void flush_warnings() { limited_.flush(); }
+
+ private:
   [[nodiscard]] bool all_done() const {
     return std::all_of(lanes_.begin(), lanes_.end(), [](const Lane& lane) { return lane.done; });
   }
@@ -492,12 +598,16 @@ class Provider {
   analysis::AnalysisOptions options_;
   const StreamSettings& settings_;
   const WarningSink& warn_;
+  WarningLimiter limited_;  // the warnings a peer or a fault can repeat without end
+  std::string secret_;      // empty: no authentication (serve on loopback without one)
+  std::set<tcp::socket*> handshaking_;
   analysis::ResultMerger results_;
   reassembly::PacketDissector dissector_;  // for the packets whose route needs reassembly
   EventRecorder recorder_;
   Signal progress_;
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_{context_};
+  asio::steady_timer accept_pause_{context_};
   std::size_t batch_bytes_ =
       settings_.hooks.batch_bytes != 0 ? settings_.hooks.batch_bytes : settings_.batch_bytes;
   std::vector<Lane> lanes_;
@@ -523,15 +633,33 @@ void rethrow_error(const std::exception_ptr& error) {
 // protocol. `socket` and `problem` belong to the caller and outlive the io_context's run.
 asio::awaitable<void> connect_and_consume(tcp::socket& socket, std::vector<tcp::endpoint> targets,
                                           std::string where, std::uint32_t index,
-                                          const TestHooks& hooks, std::string& problem) {
+                                          const TestHooks& hooks, const std::string& secret,
+                                          std::string& problem) {
+  // An address that never answers (a firewall dropping the SYN) must not hold this for ever.
+  bool timed_out = false;
+  asio::steady_timer deadline(socket.get_executor());
+  deadline.expires_after(std::chrono::milliseconds(hooks.handshake_ms));
+  deadline.async_wait([&socket, &timed_out](const std::error_code& error) {
+    if (error) return;
+    timed_out = true;
+    std::error_code ignored;
+    socket.close(ignored);
+  });
   auto [error, endpoint] = co_await asio::async_connect(socket, targets, use_tuple);
+  deadline.cancel();
+  if (timed_out) {
+    problem = fmt::format("cannot connect to {}: no answer within {}", where,
+                          duration_text(hooks.handshake_ms));
+    co_return;
+  }
   if (error) {
     problem = fmt::format("cannot connect to {}: {}", where, error.message());
     co_return;
   }
   std::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  problem = co_await run_consumer(socket, index, hooks);
+  probe_when_idle(socket);
+  problem = co_await run_consumer(socket, index, hooks, secret);
 }
 
 }  // namespace
@@ -561,6 +689,17 @@ StreamOutcome provide(std::unique_ptr<PacketSource> source,
                       const analysis::AnalysisOptions& options, const StreamSettings& settings,
                       const WarningSink& warn, const WarningSink& on_listening) {
   if (settings.connections == 0) throw StreamError("the stream mode needs at least one connection");
+  if (settings.connections > max_lanes) {
+    throw StreamError(
+        fmt::format("-c {}: at most {} connections", settings.connections, max_lanes));
+  }
+  // The in-process consumers hold one end of each connection, the provider the other.
+  const std::uint64_t socket_count =
+      settings.in_process_consumers ? 2ull * settings.connections : settings.connections;
+  ensure_open_file_limit(open_files_for(socket_count), fmt::format("-c {}", settings.connections));
+  // The in-process mode's own consumers, and nothing else, know this run's secret: another
+  // process that connects to its port is dropped at the handshake.
+  const std::string secret = settings.in_process_consumers ? random_secret() : settings.secret;
   asio::io_context context(1);
   std::error_code error;
   const auto address = asio::ip::make_address(settings.listen_address, error);
@@ -582,9 +721,9 @@ StreamOutcome provide(std::unique_ptr<PacketSource> source,
                                   settings.port, error.message()));
   }
   const auto bound = acceptor.local_endpoint();
-  on_listening(fmt::format("{}:{}", bound.address().to_string(), bound.port()));
+  on_listening(endpoint_text(bound.address(), bound.port()));
 
-  Provider provider(context, acceptor, std::move(source), options, settings, warn);
+  Provider provider(context, acceptor, std::move(source), options, settings, warn, secret);
   asio::co_spawn(context, provider.accept_loop(), rethrow_error);
   asio::co_spawn(context, provider.pump(), rethrow_error);
   asio::co_spawn(context, provider.watchdog(), rethrow_error);
@@ -597,16 +736,26 @@ StreamOutcome provide(std::unique_ptr<PacketSource> source,
   asio::io_context consumer_context(1);
   std::vector<std::unique_ptr<tcp::socket>> sockets;
   std::vector<std::string> problems(local);
-  const tcp::endpoint target(bound.address().is_unspecified()
-                                 ? asio::ip::address(asio::ip::address_v4::loopback())
-                                 : bound.address(),
-                             bound.port());
+  const tcp::endpoint target(
+      bound.address().is_unspecified()
+          ? (bound.address().is_v6() ? asio::ip::address(asio::ip::address_v6::loopback())
+                                     : asio::ip::address(asio::ip::address_v4::loopback()))
+          : bound.address(),
+      bound.port());
   for (std::uint32_t i = 0; i < local; ++i) {
     sockets.push_back(std::make_unique<tcp::socket>(consumer_context));
-    asio::co_spawn(consumer_context,
-                   connect_and_consume(*sockets[i], {target}, fmt::format("{}", target.port()), i,
-                                       settings.hooks, problems[i]),
-                   rethrow_error);
+    asio::co_spawn(
+        consumer_context,
+        connect_and_consume(*sockets[i], {target}, endpoint_text(target.address(), target.port()),
+                            i, settings.hooks, secret, problems[i]),
+        [&context, &provider, &problems, i](const std::exception_ptr& failure) {
+          rethrow_error(failure);
+          // On the consumers' thread: the provider hears of it on its own.
+          if (problems[i].empty()) return;
+          asio::post(context, [&provider, problem = problems[i], i] {
+            provider.local_consumer_failed(i, problem);
+          });
+        });
   }
   std::exception_ptr consumer_failure;
   std::thread consumer_thread;
@@ -630,6 +779,7 @@ StreamOutcome provide(std::unique_ptr<PacketSource> source,
   // consumer still waiting to connect (the provider failed before accepting it) is stopped.
   if (provider.failure()) consumer_context.stop();
   if (consumer_thread.joinable()) consumer_thread.join();
+  provider.flush_warnings();
   if (consumer_failure) std::rethrow_exception(consumer_failure);
   if (provider.failure()) {
     if (provider.interrupted()) throw StreamInterrupted(*provider.failure());
@@ -642,7 +792,8 @@ StreamOutcome provide(std::unique_ptr<PacketSource> source,
 }
 
 void consume(const std::string& host, std::uint16_t port, std::uint32_t connections,
-             const TestHooks& hooks, const WarningSink& warn) {
+             const TestHooks& hooks, const std::string& secret, const WarningSink& warn) {
+  ensure_open_file_limit(open_files_for(connections), fmt::format("-c {}", connections));
   asio::io_context context(1);
   tcp::resolver resolver(context);
   std::error_code error;
@@ -667,24 +818,29 @@ void consume(const std::string& host, std::uint16_t port, std::uint32_t connecti
   std::size_t running = connections;
   const std::vector<tcp::endpoint> targets(endpoints.begin(), endpoints.end());
   for (std::uint32_t i = 0; i < connections; ++i) {
-    asio::co_spawn(context,
-                   connect_and_consume(*sockets[i], targets, fmt::format("{}:{}", host, port), i,
-                                       hooks, problems[i]),
-                   [&](const std::exception_ptr& failure) {
-                     rethrow_error(failure);
-                     if (--running != 0) return;
-                     std::error_code ignored;
-                     signals.cancel(ignored);
-                   });
+    asio::co_spawn(
+        context,
+        connect_and_consume(*sockets[i], targets,
+                            host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port)
+                                                                : fmt::format("{}:{}", host, port),
+                            i, hooks, secret, problems[i]),
+        [&](const std::exception_ptr& failure) {
+          rethrow_error(failure);
+          if (--running != 0) return;
+          std::error_code ignored;
+          signals.cancel(ignored);
+        });
   }
   context.run();
   if (interrupted) throw StreamInterrupted("interrupted");
   std::size_t failed = 0;
+  WarningLimiter limited(warn);
   for (std::uint32_t i = 0; i < connections; ++i) {
     if (problems[i].empty()) continue;
     ++failed;
-    warn(fmt::format("connection {}: {}", i, problems[i]));
+    limited.warn("connection", fmt::format("connection {}: {}", i, problems[i]));
   }
+  limited.flush();
   if (failed != 0) {
     throw StreamError(
         fmt::format("{} of {} connections ended before the provider's bye", failed, connections));

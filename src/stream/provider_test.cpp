@@ -11,6 +11,8 @@
 
 #include "capture/capture_merger.hpp"
 #include "reassembly/packet_dissector.hpp"
+#include "stream/consumer_session.hpp"
+#include "stream/frame_auth.hpp"
 #include "stream/frame_codec.hpp"
 #include "stream/stream_mode.hpp"
 
@@ -127,10 +129,11 @@ class ProviderRun {
 };
 
 // One well-behaved consumer process's worth of connections, in a thread.
-std::thread consume_in_thread(std::uint16_t port, std::uint32_t connections) {
-  return std::thread([port, connections] {
+std::thread consume_in_thread(std::uint16_t port, std::uint32_t connections,
+                              const std::string& secret = "") {
+  return std::thread([port, connections, secret] {
     try {
-      consume("127.0.0.1", port, connections, TestHooks{}, [](std::string_view) {});
+      consume("127.0.0.1", port, connections, TestHooks{}, secret, [](std::string_view) {});
     } catch (const StreamError&) {
       // The run failing is what some tests expect; they check the provider's side.
     }
@@ -337,6 +340,138 @@ TEST(Provider, SuggestsAFreePortWhenItsPortIsInUse) {
   } catch (const StreamError& error) {
     EXPECT_NE(std::string(error.what()).find("use -p 0"), std::string::npos) << error.what();
   }
+}
+
+const std::string run_secret = "a secret of thirty-two bytes!!!!";
+
+StreamSettings authenticated(std::uint32_t connections) {
+  StreamSettings settings = settings_for(connections);
+  settings.secret = run_secret;
+  return settings;
+}
+
+// A peer that does the handshake itself, with `secret` (right or wrong), and keeps the
+// connection's keys to make acknowledgements of its own.
+struct HandshakenPeer : RawPeer {
+  HandshakenPeer(std::uint16_t port, const std::string& secret) : RawPeer(port), auth(secret) {
+    auto [type, body] = read();
+    EXPECT_EQ(type, FrameType::hello);
+    const auto hello = decode_hello(body);
+    EXPECT_TRUE(hello && hello->authenticated);
+    HelloReply reply;
+    reply.nonce = random_nonce();
+    reply.mac = auth.reply_mac(hello->nonce, reply_mac_fields(reply));
+    auth.start_session(hello->nonce, reply.nonce);
+    write(encode_hello_reply(reply));
+  }
+  ChannelAuth auth;
+};
+
+TEST(ProviderAuthentication, DropsAPeerThatDoesNotKnowTheSecretAndGivesTheExactAnswer) {
+  ProviderRun run(small_capture, authenticated(1));
+  {
+    RawPeer peer(run.port());
+    peer.handshake();  // a hello reply with no MAC, as a peer without the secret must send
+    // It is dropped: the provider closes instead of opening a lane for it.
+    std::error_code error;
+    std::vector<std::uint8_t> sink(1 << 16);
+    while (!error) peer.socket.read_some(asio::buffer(sink), error);
+  }
+  consume_in_thread(run.port(), 1, run_secret).join();
+  run.join();
+  EXPECT_EQ(run.error(), "");
+  EXPECT_NE(run.warnings().find("not authenticated"), std::string::npos) << run.warnings();
+  expect_same(run.outcome(), analyze_directly(small_capture));
+}
+
+TEST(ProviderAuthentication, DropsAPeerWithAnotherSecretAndGivesTheExactAnswer) {
+  ProviderRun run(small_capture, authenticated(1));
+  {
+    HandshakenPeer peer(run.port(), "another secret, also 32 bytes!!!");
+    std::error_code error;
+    std::vector<std::uint8_t> sink(1 << 16);
+    while (!error) peer.socket.read_some(asio::buffer(sink), error);
+  }
+  consume_in_thread(run.port(), 1, run_secret).join();
+  run.join();
+  EXPECT_EQ(run.error(), "");
+  EXPECT_NE(run.warnings().find("not authenticated"), std::string::npos) << run.warnings();
+  expect_same(run.outcome(), analyze_directly(small_capture));
+}
+
+TEST(ProviderAuthentication, RefusesAReplayedAcknowledgementAndCountsItOnce) {
+  StreamSettings settings = authenticated(2);
+  settings.hooks.batch_bytes = 4096;  // many batches: the replay falls mid-run
+  ProviderRun run(large_capture, settings);
+  std::thread consumer;
+  {
+    // A consumer of the run (it has the secret) that sends its first acknowledgement twice.
+    RawPeer peer(run.port());
+    consumer = consume_in_thread(run.port(), 1, run_secret);
+    ConsumerSession session(run_secret, random_nonce());
+    auto [type, body] = peer.read();
+    ConsumerStep step = session.answer_hello(type, body);
+    ASSERT_TRUE(step.problem.empty()) << step.problem;
+    peer.write(*step.reply);
+    for (;;) {
+      auto [next_type, next_body] = peer.read();
+      step = session.next(next_type, next_body);
+      ASSERT_TRUE(step.problem.empty()) << step.problem;
+      if (!step.reply) continue;
+      peer.write(*step.reply);
+      peer.write(*step.reply);  // the replay
+      break;
+    }
+    std::error_code error;
+    std::vector<std::uint8_t> sink(1 << 16);
+    while (!error) peer.socket.read_some(asio::buffer(sink), error);
+  }
+  consumer.join();
+  run.join();
+  EXPECT_EQ(run.error(), "");
+  EXPECT_NE(run.warnings().find("acknowledgement 2 on this connection does not verify"),
+            std::string::npos)
+      << run.warnings();
+  expect_same(run.outcome(), analyze_directly(large_capture));
+}
+
+TEST(ProviderAuthentication, DropsAPeerThatAcknowledgesABatchItWasNeverSent) {
+  ProviderRun run(small_capture, authenticated(2));
+  std::thread consumer;
+  {
+    HandshakenPeer peer(run.port(), run_secret);  // it has the secret, and lies
+    // Two honest connections: whether the lie is read before the run starts (the liar's lane
+    // then waits for the next connection) or after (its lane moves to a survivor), the run
+    // has what it needs to finish.
+    consumer = consume_in_thread(run.port(), 2, run_secret);
+    Ack ack;
+    ack.lane = 0;
+    ack.seq = 999;
+    ack.delta.query_counts.push_back({"evil.injected.example", 1000000});
+    peer.write(encode_ack(ack, peer.auth, 0));
+    std::error_code error;
+    std::vector<std::uint8_t> sink(1 << 16);
+    while (!error) peer.socket.read_some(asio::buffer(sink), error);
+  }
+  consumer.join();
+  run.join();
+  EXPECT_EQ(run.error(), "");
+  EXPECT_NE(run.warnings().find("which is not the next one due"), std::string::npos)
+      << run.warnings();
+  expect_same(run.outcome(), analyze_directly(small_capture));
+}
+
+TEST(ProviderAuthentication, ClosesAPeerStillInItsHandshakeWhenTheRunEnds) {
+  StreamSettings settings = settings_for(1);
+  settings.hooks.handshake_ms = 60000;
+  const auto start = std::chrono::steady_clock::now();
+  ProviderRun run(small_capture, settings);
+  RawPeer silent(run.port());  // connects and says nothing
+  consume_in_thread(run.port(), 1).join();
+  run.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_EQ(run.error(), "");
+  expect_same(run.outcome(), analyze_directly(small_capture));
 }
 
 TEST(TestHooks, ReadsDelaysKillsAndLimits) {

@@ -34,6 +34,9 @@ struct StreamSettings {
   std::uint16_t window = 4;                          // unacknowledged batches per lane
   std::size_t batch_bytes = std::size_t{128} << 10;  // a batch is sent once it reaches this
   std::optional<InterimReports> interim;
+  // The secret shared with consumers in other processes (serve): empty for none. The
+  // in-process mode (in_process_consumers) makes one of its own for every run instead.
+  std::string secret;
   TestHooks hooks;
 };
 
@@ -96,9 +99,9 @@ StreamOutcome provide(std::unique_ptr<PacketSource> source,
                       const analysis::AnalysisOptions& options, const StreamSettings& settings,
                       const WarningSink& warn, const WarningSink& on_listening);
 
-// Runs `connections` consumers against a provider at host:port until it says bye.
-// Throws StreamError when a connection ends otherwise.
+// Runs `connections` consumers against a provider at host:port until it says bye, with the
+// secret shared with it (empty: none). Throws StreamError when a connection ends otherwise.
 void consume(const std::string& host, std::uint16_t port, std::uint32_t connections,
-             const TestHooks& hooks, const WarningSink& warn);
+             const TestHooks& hooks, const std::string& secret, const WarningSink& warn);
 
 }  // namespace pa::stream
