@@ -1,6 +1,6 @@
 # bash completion for packet-analysis, packet-analysis-generate and packet-analysis-obfuscate.
 #
-# The options, the subcommands and the values an option takes ({text,json} after --format)
+# The options, the subcommands and the values an option takes ({text,json,csv,html} after --format)
 # are read from the program's own -h each time, so the completion follows the program that
 # is installed; interfaces for -i come from -D, files for the options that take files.
 

@@ -159,11 +159,12 @@ PROTOCOL = 3
 
 
 def hello_body(authenticated):
-    """A provider's hello: watch port 80, www.google.com, two preset addresses, 4 lanes."""
+    """A provider's hello: watch port 80, www.google.com, two preset addresses, types A and
+    AAAA, 4 lanes."""
     text = lambda s: struct.pack(">H", len(s)) + s
     return struct.pack(">IHHHB", 0x50415354, PROTOCOL, 8, 80, 1) + text(b"www.google.com") + \
         struct.pack(">H", 2) + b"\x04" + bytes([192, 0, 2, 1]) + b"\x06" + bytes(range(16)) + \
-        struct.pack(">IB", 4, 1 if authenticated else 0) + bytes(range(16)) + bytes(32)
+        struct.pack(">HHH", 2, 1, 28) + struct.pack(">IB", 4, 1 if authenticated else 0) + bytes(range(16)) + bytes(32)
 
 
 def session_seeds(codec):
@@ -196,8 +197,8 @@ def codec_seeds(frames):
              b"\x05" + struct.pack(">IQQq", 7, 3, 1234, 1_600_000_000_000_000_000), b"\x07"]
     ack = struct.pack(">IQB", 7, 3, 2) + struct.pack(">QQQQ", 10, 1, 0, 2)
     ack += struct.pack(">H", 2) + struct.pack(">HQ", 1, 5) + struct.pack(">HQ", 4, 1)
-    ack += struct.pack(">I", 2) + text(b"www.google.com") + struct.pack(">Q", 3) + \
-        text(b"a\\032b.example") + struct.pack(">Q", 1)
+    ack += struct.pack(">I", 2) + text(b"www.google.com") + struct.pack(">QH", 3, 1) + \
+        text(b"a\\032b.example") + struct.pack(">QH", 1, 28)
     ack += struct.pack(">I", 1) + b"\x04" + bytes([142, 250, 1, 1]) + struct.pack(">Qq", 9, 1)
     ack += struct.pack(">I", 2) + struct.pack(">HH", 42588, 42589)
     ack += struct.pack(">I", 1) + b"\x04" + bytes([142, 250, 1, 1]) + struct.pack(">HQ", 5000, 12)

@@ -45,6 +45,7 @@ Analyzer::Analyzer(AnalysisOptions options) : options_(std::move(options)) {
   }
   watched_name_ = *name;
   watched_report_name_ = dns::to_report_string(watched_name_);
+  keyed_by_type_ = options_.shows_type();
   for (const base::IpAddress& address : options_.preset_addresses) add_watched(address, 0, 0);
 }
 
@@ -82,9 +83,9 @@ void Analyzer::on_dns_message(const decode::PacketContext& packet,
   // one that does not decode makes the message malformed whatever its QR and OPCODE.
   dns::QuestionCursor questions{*decoded};
   dns::DnsQuestion question;
-  std::uint32_t a_questions = 0;
+  std::uint32_t counted_questions = 0;
   while (questions.next(question)) {
-    if (question.type == static_cast<std::uint16_t>(dns::RecordType::a)) ++a_questions;
+    if (options_.counts_type(question.type)) ++counted_questions;
   }
   if (questions.error()) {
     reject(*questions.error());
@@ -92,31 +93,37 @@ void Analyzer::on_dns_message(const decode::PacketContext& packet,
   }
 
   if (!header.is_response) {
-    // SPEC result 1: standard queries only (OPCODE 0), each A question counts, any QCLASS.
-    if (header.opcode != 0 || a_questions == 0) return;
+    // SPEC result 1: standard queries only (OPCODE 0), each A question counts, any QCLASS
+    // (--qtype: each question of a counted type).
+    if (header.opcode != 0 || counted_questions == 0) return;
     if (header.question_count == 1) {
-      count_query(question.name);
+      count_query(question.name, question.type);
       return;
     }
     dns::QuestionCursor again{*decoded};
     while (again.next(question)) {
-      if (question.type == static_cast<std::uint16_t>(dns::RecordType::a)) {
-        count_query(question.name);
-      }
+      if (options_.counts_type(question.type)) count_query(question.name, question.type);
     }
     return;
   }
   learn_addresses(packet, *decoded, questions.end_offset());
 }
 
-void Analyzer::count_query(const dns::DnsName& name) {
+void Analyzer::count_query(const dns::DnsName& name, std::uint16_t type) {
   ++total_queries_;
-  const auto found = query_counts_.find(name.key());
+  std::string_view key = name.key();
+  if (keyed_by_type_) {
+    key_scratch_.assign(key);
+    key_scratch_ += static_cast<char>(type >> 8);
+    key_scratch_ += static_cast<char>(type & 0xFF);
+    key = key_scratch_;
+  }
+  const auto found = query_counts_.find(key);
   if (found != query_counts_.end()) {
     ++found->second;
     return;
   }
-  query_counts_.emplace(std::string(name.key()), 1);
+  query_counts_.emplace(std::string(key), 1);
 }
 
 void Analyzer::learn_addresses(const decode::PacketContext& packet, const dns::DnsMessage& message,
@@ -204,10 +211,7 @@ bool Analyzer::same_name(const NameRef& a, const NameRef& b) const noexcept {
 namespace {
 
 void sort_for_report(std::vector<NameCount>& rows) {
-  std::sort(rows.begin(), rows.end(), [](const NameCount& a, const NameCount& b) {
-    if (a.count != b.count) return a.count > b.count;
-    return a.name < b.name;
-  });
+  std::sort(rows.begin(), rows.end(), report_order);
 }
 
 }  // namespace
@@ -227,12 +231,20 @@ AnalysisResult Analyzer::result_without_names() const {
   return result;
 }
 
+NameCount Analyzer::row(std::string_view key, std::uint64_t count) const {
+  if (!keyed_by_type_) {
+    return {dns::to_report_string(key), count, options_.query_types.front()};
+  }
+  const auto type =
+      static_cast<std::uint16_t>((static_cast<std::uint8_t>(key[key.size() - 2]) << 8) |
+                                 static_cast<std::uint8_t>(key[key.size() - 1]));
+  return {dns::to_report_string(key.substr(0, key.size() - 2)), count, type};
+}
+
 AnalysisResult Analyzer::result() const {
   AnalysisResult result = result_without_names();
   result.query_counts.reserve(query_counts_.size());
-  for (const auto& [key, count] : query_counts_) {
-    result.query_counts.push_back({dns::to_report_string(key), count});
-  }
+  for (const auto& [key, count] : query_counts_) result.query_counts.push_back(row(key, count));
   sort_for_report(result.query_counts);
   return result;
 }
@@ -243,7 +255,7 @@ AnalysisResult Analyzer::take_result() {
   // Each map node is freed as its row is made, so the peak is one copy of the names, not two.
   while (!query_counts_.empty()) {
     const auto node = query_counts_.extract(query_counts_.begin());
-    result.query_counts.push_back({dns::to_report_string(node.key()), node.mapped()});
+    result.query_counts.push_back(row(node.key(), node.mapped()));
   }
   sort_for_report(result.query_counts);
   return result;

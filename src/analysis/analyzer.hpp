@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -17,12 +18,29 @@
 
 namespace pa::analysis {
 
+// --group-by: what a row of the name table counts.
+enum class NameGrouping : std::uint8_t { name, registrable_domain, tld };
+
 struct AnalysisOptions {
   // As typed; compared in canonical lower case with any trailing dot ignored.
   std::string watch_host = "www.google.com";
   std::uint16_t watch_port = 80;
   std::vector<base::IpAddress> preset_addresses;  // -g: in the set before the first packet
   bool learn_from_dns = true;                     // -d turns it off
+  // --qtype: the question types counted in the name distribution; empty counts every type.
+  std::vector<std::uint16_t> query_types = {1};
+  // --group-by and --top: how the reports lay out the name table (report/name_table.hpp).
+  NameGrouping group_by = NameGrouping::name;
+  std::optional<std::size_t> top;
+
+  [[nodiscard]] bool counts_type(std::uint16_t type) const noexcept {
+    if (query_types.empty()) return true;
+    for (const std::uint16_t t : query_types)
+      if (t == type) return true;
+    return false;
+  }
+  // The table tells types apart (a type column) unless exactly one type counts.
+  [[nodiscard]] bool shows_type() const noexcept { return query_types.size() != 1; }
 };
 
 // An address of the watched host and when it entered the set. It counts for packets with a
@@ -37,7 +55,15 @@ struct LearnedAddress {
 struct NameCount {
   std::string name;  // report form (dns::to_report_string)
   std::uint64_t count = 0;
+  std::uint16_t type = 1;  // the question type (QTYPE)
 };
+
+// The name table's order: count descending, then name ascending (bytes), then type.
+inline bool report_order(const NameCount& a, const NameCount& b) noexcept {
+  if (a.count != b.count) return a.count > b.count;
+  if (a.name != b.name) return a.name < b.name;
+  return a.type < b.type;
+}
 
 // The counts every result carries, whatever part of the packets it covers: the results of
 // two parts add up to the result of both, so each merger (the stream mode's, and any other)
@@ -133,9 +159,11 @@ class Analyzer final : public decode::PacketEvents {
     }
   };
 
+  // A row of the name table from a key of query_counts_.
+  [[nodiscard]] NameCount row(std::string_view key, std::uint64_t count) const;
   // Everything but the query counts.
   [[nodiscard]] AnalysisResult result_without_names() const;
-  void count_query(const dns::DnsName& name);
+  void count_query(const dns::DnsName& name, std::uint16_t type);
   void learn_addresses(const decode::PacketContext& packet, const dns::DnsMessage& message,
                        std::size_t answers_offset);
   void add_watched(const base::IpAddress& address, std::uint64_t packet_number,
@@ -152,6 +180,9 @@ class Analyzer final : public decode::PacketEvents {
   std::vector<LearnedAddress> watched_addresses_;
 
   std::bitset<65536> source_ports_;
+  // Keys are the canonical name, followed by the type's two bytes when shows_type().
+  bool keyed_by_type_ = false;
+  std::string key_scratch_;
   std::unordered_map<std::string, std::uint64_t, NameKeyHash, std::equal_to<>> query_counts_;
   std::uint64_t total_queries_ = 0;
 

@@ -102,6 +102,56 @@ TEST(Analyzer, CountsAQuestionsOfStandardQueries) {
   EXPECT_EQ(result.malformed_dns_messages, 0u);
 }
 
+std::vector<std::string> typed_counts(const AnalysisResult& result) {
+  std::vector<std::string> out;
+  for (const NameCount& c : result.query_counts)
+    out.push_back(c.name + "/" + std::to_string(c.type) + "=" + std::to_string(c.count));
+  return out;
+}
+
+TestMessage mixed_types() {
+  TestMessage message;
+  message.header(dns::testing::standard_query, 4, 0)
+      .question("www.example.com")
+      .question("www.example.com", 28)
+      .question("www.example.com", 65)
+      .question("mail.example.com", 15);
+  return message;
+}
+
+TEST(Analyzer, CountsEachListedQuestionTypeInARowOfItsOwn) {
+  AnalysisOptions options;
+  options.query_types = {28, 1};
+  Analyzer analyzer{options};
+  dns(analyzer, 1, mixed_types());
+  dns(analyzer, 2, mixed_types());
+  const AnalysisResult result = analyzer.result();
+  EXPECT_EQ(typed_counts(result),
+            (std::vector<std::string>{"www.example.com/1=2", "www.example.com/28=2"}));
+  EXPECT_EQ(result.total_queries, 4u);
+}
+
+TEST(Analyzer, CountsEveryQuestionTypeWithAny) {
+  AnalysisOptions options;
+  options.query_types = {};
+  Analyzer analyzer{options};
+  dns(analyzer, 1, mixed_types());
+  const AnalysisResult result = analyzer.result();
+  EXPECT_EQ(typed_counts(result),
+            (std::vector<std::string>{"mail.example.com/15=1", "www.example.com/1=1",
+                                      "www.example.com/28=1", "www.example.com/65=1"}));
+  EXPECT_EQ(result.total_queries, 4u);
+}
+
+TEST(Analyzer, CountsOnlyTheOneTypeGivenInsteadOfA) {
+  AnalysisOptions options;
+  options.query_types = {65};
+  Analyzer analyzer{options};
+  dns(analyzer, 1, mixed_types());
+  const AnalysisResult result = analyzer.take_result();
+  EXPECT_EQ(typed_counts(result), (std::vector<std::string>{"www.example.com/65=1"}));
+}
+
 TEST(Analyzer, IgnoresResponsesAndOtherOpcodesForQueryCounts) {
   Analyzer analyzer{{}};
   TestMessage response;

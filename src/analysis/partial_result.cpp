@@ -90,7 +90,7 @@ bool ResultMerger::counts(const base::IpAddress& destination, std::uint64_t pack
 
 void ResultMerger::add(const PartialResult& partial) {
   for (const NameCount& row : partial.query_counts) {
-    query_counts_[row.name] += row.count;
+    query_counts_[{row.name, row.type}] += row.count;
     total_queries_ += row.count;
   }
   // The first packet that taught an address is the smallest packet number over all parts.
@@ -140,12 +140,10 @@ AnalysisResult ResultMerger::result() const {
     if (ports.test(port)) result.source_ports.push_back(static_cast<std::uint16_t>(port));
   }
   result.query_counts.reserve(query_counts_.size());
-  for (const auto& [name, count] : query_counts_) result.query_counts.push_back({name, count});
-  std::sort(result.query_counts.begin(), result.query_counts.end(),
-            [](const NameCount& a, const NameCount& b) {
-              if (a.count != b.count) return a.count > b.count;
-              return a.name < b.name;
-            });
+  for (const auto& [key, count] : query_counts_) {
+    result.query_counts.push_back({key.first, count, key.second});
+  }
+  std::sort(result.query_counts.begin(), result.query_counts.end(), report_order);
   result.total_queries = total_queries_;
   std::vector<Learned> learned;
   learned.reserve(learned_.size());

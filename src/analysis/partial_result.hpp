@@ -92,7 +92,13 @@ class ResultMerger {
   [[nodiscard]] bool counts(const base::IpAddress& destination, std::uint64_t packet_number) const;
 
   AnalysisOptions options_;
-  std::unordered_map<std::string, std::uint64_t> query_counts_;
+  struct NameTypeHash {
+    std::size_t operator()(const std::pair<std::string, std::uint16_t>& key) const noexcept {
+      return std::hash<std::string>{}(key.first) * 31 + key.second;
+    }
+  };
+  std::unordered_map<std::pair<std::string, std::uint16_t>, std::uint64_t, NameTypeHash>
+      query_counts_;
   std::uint64_t total_queries_ = 0;
   std::unordered_map<base::IpAddress, Learned> learned_;
   std::uint64_t next_order_ = 0;

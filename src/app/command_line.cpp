@@ -4,9 +4,12 @@
 #include <netdb.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <limits>
 #include <regex>
 #include <sstream>
 
+#include "analysis/query_types.hpp"
 #include "app/version.hpp"
 #include "base/ip_address.hpp"
 
@@ -32,6 +35,9 @@ constexpr const char* epilog =
 struct RawValues {
   std::vector<std::string> preset_addresses;
   std::string format = "text";
+  std::string query_types = "A";
+  std::string group_by = "name";
+  long long top = std::numeric_limits<long long>::min();  // not given
   std::string output_path;
   bool no_dns_learning = false;
   bool no_rotation = false;
@@ -228,8 +234,18 @@ void add_reporting_options(CLI::App& cli, CommandLine& options, RawValues& raw, 
                    "Write the port served on to FILE once listening (with -p 0)")
         ->type_name("FILE");
   }
-  cli.add_option("--format", raw.format, "Report format: text or json (default text)")
-      ->type_name("{text,json}");
+  cli.add_option("--format", raw.format, "Report format: text, json, csv or html (default text)")
+      ->type_name("{text,json,csv,html}");
+  cli.add_option("--qtype", raw.query_types,
+                 "Question types counted in the name table: A (default),\n"
+                 "a list (A,AAAA,HTTPS), numbers (65) or any")
+      ->type_name("TYPES");
+  cli.add_option("--group-by", raw.group_by, "Count per name (default), registrable-domain or tld")
+      ->type_name("{name,registrable-domain,tld}");
+  cli.add_option("--top", raw.top,
+                 "Show the first N rows of the name table and fold the\n"
+                 "rest into one row")
+      ->type_name("N");
   cli.add_option("-o,--output", raw.output_path,
                  "Write the report to FILE instead of standard output (-);\n"
                  "a file appears whole or not at all")
@@ -297,6 +313,29 @@ std::string in_own_words(const CLI::ParseError& error) {
   return text;
 }
 
+// --qtype: "any", or types separated by commas, in the order given, each once.
+std::vector<std::uint16_t> parse_query_types(const std::string& text) {
+  std::string lower;
+  for (const char c : text) lower += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  if (lower == "any") return {};
+  std::vector<std::uint16_t> types;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    const auto type = analysis::parse_query_type(word);
+    if (!type) {
+      throw UsageError(
+          fmt::format("--qtype: '{}' is not a question type; known: {}, a number 0-65535 or any",
+                      word, analysis::known_query_types()));
+    }
+    if (std::find(types.begin(), types.end(), *type) == types.end()) types.push_back(*type);
+    start = end + 1;
+  }
+  return types;
+}
+
 void check_reporting_options(CommandLine& options, const RawValues& raw) {
   if (options.capture_files.empty() && raw.interface.empty()) {
     throw UsageError(
@@ -314,9 +353,13 @@ void check_reporting_options(CommandLine& options, const RawValues& raw) {
   }
   const std::uint16_t watch_port = parse_port(raw.watch_port, "--watch-port", 1);
   const std::uint16_t stream_port = parse_port(raw.stream_port, "-p", 0);
-  if (raw.format != "text" && raw.format != "json") {
+  if (raw.format != "text" && raw.format != "json" && raw.format != "csv" && raw.format != "html") {
     throw UsageError(
-        fmt::format("--format: '{}' is not a report format (text or json)", raw.format));
+        fmt::format("--format: '{}' is not a report format (text, json, csv or html)", raw.format));
+  }
+  if (raw.group_by != "name" && raw.group_by != "registrable-domain" && raw.group_by != "tld") {
+    throw UsageError(fmt::format(
+        "--group-by: '{}' is not a grouping (name, registrable-domain or tld)", raw.group_by));
   }
   if (!base::IpAddress::parse(options.listen_address)) {
     throw UsageError(
@@ -327,7 +370,20 @@ void check_reporting_options(CommandLine& options, const RawValues& raw) {
   options.analysis.watch_port = watch_port;
   options.stream_port = stream_port;
   options.expand_rotation = !raw.no_rotation;
-  options.format = raw.format == "json" ? ReportFormat::json : ReportFormat::text;
+  options.format = raw.format == "json"   ? ReportFormat::json
+                   : raw.format == "csv"  ? ReportFormat::csv
+                   : raw.format == "html" ? ReportFormat::html
+                                          : ReportFormat::text;
+  options.analysis.query_types = parse_query_types(raw.query_types);
+  options.analysis.group_by = raw.group_by == "registrable-domain"
+                                  ? analysis::NameGrouping::registrable_domain
+                              : raw.group_by == "tld" ? analysis::NameGrouping::tld
+                                                      : analysis::NameGrouping::name;
+  if (raw.top != std::numeric_limits<long long>::min()) {
+    if (raw.top < 0)
+      throw UsageError(fmt::format("--top: {} is not a row count (0 or more)", raw.top));
+    options.analysis.top = static_cast<std::size_t>(raw.top);
+  }
   if (!raw.output_path.empty()) options.output_path = raw.output_path;
 }
 

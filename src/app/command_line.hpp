@@ -10,7 +10,7 @@
 
 namespace pa::app {
 
-enum class ReportFormat : std::uint8_t { text, json };
+enum class ReportFormat : std::uint8_t { text, json, csv, html };
 
 // What the run does: analyze and report (stream mode or in-process), serve the captures to
 // consumers elsewhere and report, or be consumers of a provider elsewhere.

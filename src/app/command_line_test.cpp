@@ -209,3 +209,46 @@ TEST(CommandLine, HelpOfASubcommandDescribesIt) {
 
 }  // namespace
 }  // namespace pa::app
+
+namespace pa::app {
+namespace {
+
+TEST(CommandLine, ReadsTheReportLayoutOptions) {
+  auto parsed = parse({"-f", "a", "--qtype", "a,AAAA,65,https", "--group-by", "registrable-domain",
+                       "--top", "50", "--format", "html"});
+  ASSERT_TRUE(parsed.options.has_value());
+  const analysis::AnalysisOptions& analysis = parsed.options->analysis;
+  EXPECT_EQ(analysis.query_types, (std::vector<std::uint16_t>{1, 28, 65}));
+  EXPECT_EQ(analysis.group_by, analysis::NameGrouping::registrable_domain);
+  ASSERT_TRUE(analysis.top.has_value());
+  EXPECT_EQ(*analysis.top, 50u);
+  EXPECT_EQ(parsed.options->format, ReportFormat::html);
+
+  parsed =
+      parse({"-f", "a", "--qtype", "ANY", "--group-by", "tld", "--top", "0", "--format", "csv"});
+  ASSERT_TRUE(parsed.options.has_value());
+  EXPECT_TRUE(parsed.options->analysis.query_types.empty());
+  EXPECT_EQ(parsed.options->analysis.group_by, analysis::NameGrouping::tld);
+  EXPECT_EQ(parsed.options->analysis.top, std::size_t{0});
+  EXPECT_EQ(parsed.options->format, ReportFormat::csv);
+
+  parsed = parse({"-f", "a"});
+  ASSERT_TRUE(parsed.options.has_value());
+  EXPECT_EQ(parsed.options->analysis.query_types, std::vector<std::uint16_t>{1});
+  EXPECT_EQ(parsed.options->analysis.group_by, analysis::NameGrouping::name);
+  EXPECT_FALSE(parsed.options->analysis.top.has_value());
+}
+
+TEST(CommandLine, RejectsUnknownQuestionTypesListingTheKnownOnes) {
+  const std::string error = usage_error({"-f", "a", "--qtype", "A,BOGUS"});
+  EXPECT_NE(error.find("--qtype: 'BOGUS'"), std::string::npos) << error;
+  EXPECT_NE(error.find("AAAA"), std::string::npos) << error;
+  EXPECT_NE(error.find("HTTPS"), std::string::npos) << error;
+  EXPECT_NE(usage_error({"-f", "a", "--qtype", "A,"}).find("--qtype"), std::string::npos);
+  EXPECT_NE(usage_error({"-f", "a", "--qtype", "70000"}).find("--qtype"), std::string::npos);
+  EXPECT_NE(usage_error({"-f", "a", "--top", "-1"}).find("--top"), std::string::npos);
+  EXPECT_NE(usage_error({"-f", "a", "--group-by", "zone"}).find("--group-by"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pa::app

@@ -20,6 +20,8 @@
 #include "capture/capture_writer.hpp"
 #include "capture/live/live_capture.hpp"
 #include "reassembly/packet_dissector.hpp"
+#include "report/csv_report.hpp"
+#include "report/html_report.hpp"
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
 #ifdef PA_HAVE_STREAM
@@ -85,6 +87,10 @@ class LiveReports {
     if (options_.format == ReportFormat::json) {
       report::write_json_report(text, result, options_.analysis, summary,
                                 report::JsonLayout::one_line);
+    } else if (options_.format == ReportFormat::csv) {
+      report::write_csv_report(text, result, options_.analysis, summary);
+    } else if (options_.format == ReportFormat::html) {
+      report::write_html_report(text, result, options_.analysis, summary);
     } else {
       const std::string title = fmt::format(
           "Capture on {} from {} to {}: {} packet{}", live_.interface,
@@ -105,6 +111,10 @@ class LiveReports {
       report::write_json_report(text, analysis.result, options_.analysis, summary,
                                 options_.live->interval_seconds ? report::JsonLayout::one_line
                                                                 : report::JsonLayout::indented);
+    } else if (options_.format == ReportFormat::csv) {
+      report::write_csv_report(text, analysis.result, options_.analysis, summary);
+    } else if (options_.format == ReportFormat::html) {
+      report::write_html_report(text, analysis.result, options_.analysis, summary);
     } else {
       report::write_text_report(text, analysis.result, options_.analysis);
     }

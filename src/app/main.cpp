@@ -23,6 +23,8 @@
 #include "app/signal_watcher.hpp"
 #include "base/drop_reason.hpp"
 #include "capture/capture_reader.hpp"
+#include "report/csv_report.hpp"
+#include "report/html_report.hpp"
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
 #ifdef PA_HAVE_STREAM
@@ -49,6 +51,10 @@ void write_report(const pa::app::CommandLine& options, pa::app::ReportDestinatio
   destination.write_with([&](std::ostream& report) {
     if (options.format == pa::app::ReportFormat::json) {
       pa::report::write_json_report(report, analysis.result, options.analysis, analysis.summary);
+    } else if (options.format == pa::app::ReportFormat::csv) {
+      pa::report::write_csv_report(report, analysis.result, options.analysis, analysis.summary);
+    } else if (options.format == pa::app::ReportFormat::html) {
+      pa::report::write_html_report(report, analysis.result, options.analysis, analysis.summary);
     } else {
       pa::report::write_text_report(report, analysis.result, options.analysis);
     }

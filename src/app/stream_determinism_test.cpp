@@ -15,6 +15,8 @@
 #include "capture/capture_writer.hpp"
 #include "decode/packet_builder.hpp"
 #include "dns/dns_test_message.hpp"
+#include "report/csv_report.hpp"
+#include "report/html_report.hpp"
 #include "report/json_report.hpp"
 #include "report/text_report.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -25,6 +27,8 @@ namespace {
 struct Reports {
   std::string text;
   std::string json;
+  std::string csv;
+  std::string html;
 };
 
 Reports render(const CaptureAnalysis& analysis, const analysis::AnalysisOptions& options) {
@@ -32,7 +36,11 @@ Reports render(const CaptureAnalysis& analysis, const analysis::AnalysisOptions&
   report::write_text_report(text, analysis.result, options);
   std::ostringstream json;
   report::write_json_report(json, analysis.result, options, analysis.summary);
-  return {text.str(), json.str()};
+  std::ostringstream csv;
+  report::write_csv_report(csv, analysis.result, options, analysis.summary);
+  std::ostringstream html;
+  report::write_html_report(html, analysis.result, options, analysis.summary);
+  return {text.str(), json.str(), csv.str(), html.str()};
 }
 
 void ignore(std::string_view) {}
@@ -86,6 +94,8 @@ void expect_same_reports(const std::vector<std::string>& paths,
     const Reports got = streamed(paths, options, connections, hooks);
     EXPECT_EQ(got.text, expected.text) << "-c " << connections << " " << hooks;
     EXPECT_EQ(got.json, expected.json) << "-c " << connections << " " << hooks;
+    EXPECT_EQ(got.csv, expected.csv) << "-c " << connections << " " << hooks;
+    EXPECT_EQ(got.html, expected.html) << "-c " << connections << " " << hooks;
   }
 }
 
@@ -126,6 +136,26 @@ TEST(StreamDeterminismOptions, HoldsWithPresetsWithoutLearningAndForSeveralFiles
   expect_same_reports({real + "chrissanders__http_espn.pcapng",
                        real + "chrissanders__http_google.pcapng", real + "pcpp__example2.pcap"},
                       options);
+}
+
+// --qtype, --group-by and --top: the consumers learn the question types from the hello; the
+// grouping and the cut are made on the merged table.
+TEST(StreamDeterminismOptions, HoldsForEveryQuestionTypeGroupingAndTop) {
+  const std::string real = std::string(PA_SHARED_DIR) + "/corpus/real/";
+  const std::vector<std::string> paths = {real + "pcpp__DnsPackets.pcap",
+                                          real + "dnscap__dnso1tcp.pcap"};
+  analysis::AnalysisOptions options;
+  options.query_types = {};
+  options.top = 7;
+  expect_same_reports(paths, options);
+  options.query_types = {28, 1, 65};
+  options.group_by = analysis::NameGrouping::registrable_domain;
+  options.top = 0;
+  expect_same_reports(paths, options);
+  options.query_types = {28};
+  options.group_by = analysis::NameGrouping::tld;
+  options.top.reset();
+  expect_same_reports(paths, options);
 }
 
 TEST(StreamDeterminismGenerated, HoldsOnGeneratedCaptures) {

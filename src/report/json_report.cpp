@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "analysis/query_types.hpp"
 #include "dns/dns_name.hpp"
+#include "report/name_table.hpp"
 #include "report/percentage.hpp"
 
 namespace pa::report {
@@ -67,17 +69,18 @@ std::string names_placeholder(const RunSummary& summary) {
 
 // The names array, laid out as nlohmann's dump would lay it out at its depth (the array is
 // the value of report.queries.names: elements 6 spaces in, the closing bracket 4).
-void write_names(std::ostream& out, const analysis::AnalysisResult& result, bool indented) {
-  if (result.query_counts.empty()) {
+void write_names(std::ostream& out, const NameTable& table, bool indented) {
+  if (table.shown.empty()) {
     out << "[]";
     return;
   }
   out << (indented ? "[\n" : "[");
   bool first = true;
-  for (const analysis::NameCount& row : result.query_counts) {
-    const Json element = {{"name", row.name},
-                          {"count", row.count},
-                          {"percentage", percentage_number(row.count, result.total_queries)}};
+  for (const analysis::NameCount& row : table.shown) {
+    Json element = {{"name", row.name}};
+    if (table.show_type) element["type"] = analysis::query_type_name(row.type);
+    element["count"] = row.count;
+    element["percentage"] = percentage_number(row.count, table.total);
     if (!first) out << (indented ? ",\n" : ",");
     first = false;
     if (!indented) {
@@ -156,7 +159,27 @@ void write_json_report(std::ostream& out, const analysis::AnalysisResult& result
   // The names can be millions: they are written one by one where a placeholder stands, so
   // the whole array never exists as one JSON value or one string.
   const std::string placeholder = names_placeholder(summary);
-  report["queries"] = {{"total", result.total_queries}, {"names", placeholder}};
+  const NameTable table = make_name_table(result, options);
+  report["queries"] = {{"total", result.total_queries}};
+  // --qtype, --group-by and --top are told only when given, so the default report is as it was.
+  if (options.query_types.size() != 1 || options.query_types.front() != 1) {
+    Json types = Json::array();
+    for (const std::uint16_t type : options.query_types) {
+      types.push_back(analysis::query_type_name(type));
+    }
+    report["queries"]["types"] = options.query_types.empty() ? Json("any") : types;
+  }
+  if (options.group_by != analysis::NameGrouping::name) {
+    report["queries"]["group_by"] =
+        options.group_by == analysis::NameGrouping::tld ? "tld" : "registrable-domain";
+  }
+  report["queries"]["names"] = placeholder;
+  if (table.folds) {
+    report["queries"]["folded"] = {
+        {"names", table.folded_rows},
+        {"count", table.folded_count},
+        {"percentage", percentage_number(table.folded_count, table.total)}};
+  }
   report["warnings"] = summary.warnings;
   if (!summary.stream_health.empty()) {
     Json health = Json::object();
@@ -170,7 +193,7 @@ void write_json_report(std::ostream& out, const analysis::AnalysisResult& result
   const std::string quoted = "\"" + placeholder + "\"";
   const std::size_t at = text.find(quoted);
   out.write(text.data(), static_cast<std::streamsize>(at));
-  write_names(out, result, indented);
+  write_names(out, table, indented);
   const std::size_t after = at + quoted.size();
   out.write(text.data() + after, static_cast<std::streamsize>(text.size() - after));
   out << '\n';

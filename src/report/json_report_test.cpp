@@ -157,3 +157,36 @@ TEST(JsonReport, FormatsTimestampsInUtcWithNanoseconds) {
 
 }  // namespace
 }  // namespace pa::report
+
+namespace pa::report {
+namespace {
+
+TEST(JsonReport, TellsTypesGroupingAndTheFoldedRowOnlyWhenAsked) {
+  AnalysisResult result;
+  result.query_counts = {{"example.com", 6, 1}, {"example.com", 3, 28}, {"example.org", 1, 1}};
+  result.total_queries = 10;
+  const nlohmann::json plain = write(result, AnalysisOptions{}, RunSummary{});
+  EXPECT_FALSE(plain["queries"].contains("types"));
+  EXPECT_FALSE(plain["queries"].contains("group_by"));
+  EXPECT_FALSE(plain["queries"].contains("folded"));
+  EXPECT_FALSE(plain["queries"]["names"][0].contains("type"));
+
+  AnalysisOptions options;
+  options.query_types = {1, 28};
+  options.group_by = analysis::NameGrouping::registrable_domain;
+  options.top = 1;
+  const nlohmann::json json = write(result, options, RunSummary{});
+  EXPECT_EQ(json["queries"]["types"], nlohmann::json::parse(R"(["A","AAAA"])"));
+  EXPECT_EQ(json["queries"]["group_by"], "registrable-domain");
+  ASSERT_EQ(json["queries"]["names"].size(), 1u);
+  EXPECT_EQ(json["queries"]["names"][0]["type"], "A");
+  EXPECT_EQ(json["queries"]["folded"]["names"], 2);
+  EXPECT_EQ(json["queries"]["folded"]["count"], 4);
+  EXPECT_DOUBLE_EQ(json["queries"]["folded"]["percentage"].get<double>(), 40.0);
+
+  options.query_types = {};
+  EXPECT_EQ(write(result, options, RunSummary{})["queries"]["types"], "any");
+}
+
+}  // namespace
+}  // namespace pa::report

@@ -109,3 +109,49 @@ TEST(TextReport, RoundsPercentagesOfTheBinaryValue) {
 
 }  // namespace
 }  // namespace pa::report
+
+namespace pa::report {
+namespace {
+
+TEST(TextReport, AddsATypeColumnAfterTheNameWhenSeveralTypesCount) {
+  AnalysisResult result;
+  result.query_counts = {{"www.example.com", 3, 1}, {"www.example.com", 2, 65}};
+  result.total_queries = 5;
+  AnalysisOptions options;
+  options.query_types = {1, 65};
+  EXPECT_EQ(write(result, options),
+            "List of TCP source ports from connections initiated to www.google.com:80\n"
+            "========================================================================\n"
+            "\n"
+            "Domain name distribution in DNS resolution queries\n"
+            "==================================================\n"
+            "name                 | type  | count | percentage of total\n"
+            "----------------------------------------------------------\n"
+            "www.example.com      | A     | 3     | 60.00%\n"
+            "www.example.com      | HTTPS | 2     | 40.00%\n"
+            "\n");
+}
+
+TEST(TextReport, FoldsTheRowsAfterTopIntoOneLastRowOfShares) {
+  AnalysisResult result = spec_example();
+  result.query_counts.push_back({"c.example", 2});
+  result.query_counts.push_back({"d.example", 1});
+  AnalysisOptions options;
+  options.top = 1;
+  EXPECT_EQ(write(result, options),
+            "List of TCP source ports from connections initiated to www.google.com:80\n"
+            "========================================================================\n"
+            "42588\n"
+            "42589\n"
+            "\n"
+            "Domain name distribution in DNS resolution queries\n"
+            "==================================================\n"
+            "name                 | count | percentage of total\n"
+            "--------------------------------------------------\n"
+            "www.google.com       | 40    | 45.45%\n"
+            "(3 other names)      | 6     | 6.82%\n"
+            "\n");
+}
+
+}  // namespace
+}  // namespace pa::report

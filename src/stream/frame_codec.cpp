@@ -251,6 +251,9 @@ std::vector<std::uint8_t> encode_hello(const Hello& hello, const ChannelAuth& au
   writer.text(hello.options.watch_host);
   writer.u16(static_cast<std::uint16_t>(hello.options.preset_addresses.size()));
   for (const base::IpAddress& address : hello.options.preset_addresses) writer.address(address);
+  // --qtype: the question types the consumers count (none: every type).
+  writer.u16(static_cast<std::uint16_t>(hello.options.query_types.size()));
+  for (const std::uint16_t type : hello.options.query_types) writer.u16(type);
   writer.u32(hello.lanes);
   writer.u8(hello.authenticated ? 1 : 0);
   writer.bytes(hello.nonce);
@@ -311,6 +314,7 @@ std::vector<std::uint8_t> encode_ack(const Ack& ack, const ChannelAuth& auth,
   for (const analysis::NameCount& row : delta.query_counts) {
     writer.text(row.name);
     writer.u64(row.count);
+    writer.u16(row.type);
   }
   writer.u32(static_cast<std::uint32_t>(delta.learned.size()));
   for (const analysis::LearnedAddress& learned : delta.learned) {
@@ -350,6 +354,11 @@ std::optional<Hello> decode_hello(base::Bytes body) {
     const auto address = read_address(reader);
     if (!address) return std::nullopt;
     hello.options.preset_addresses.push_back(*address);
+  }
+  const std::uint16_t types = reader.u16();
+  hello.options.query_types.clear();
+  for (std::uint16_t i = 0; i < types && !reader.failed(); ++i) {
+    hello.options.query_types.push_back(reader.u16());
   }
   hello.lanes = reader.u32();
   const std::uint8_t authenticated = reader.u8();
@@ -403,13 +412,14 @@ std::optional<Ack> decode_ack(base::Bytes body) {
   ack.flags = reader.u8();
   if (!read_counters(reader, delta.counters())) return std::nullopt;
   const std::uint32_t names = reader.u32();
-  if (reader.failed() || !plausible_count(reader, names, 2 + 8)) return std::nullopt;
+  if (reader.failed() || !plausible_count(reader, names, 2 + 8 + 2)) return std::nullopt;
   delta.query_counts.reserve(names);
   for (std::uint32_t i = 0; i < names; ++i) {
     auto name = read_text(reader);
     const std::uint64_t count = reader.u64();
+    const std::uint16_t type = reader.u16();
     if (!name || reader.failed()) return std::nullopt;
-    delta.query_counts.push_back({std::move(*name), count});
+    delta.query_counts.push_back({std::move(*name), count, type});
   }
   const std::uint32_t learned = reader.u32();
   if (reader.failed() || !plausible_count(reader, learned, 5 + 16)) return std::nullopt;

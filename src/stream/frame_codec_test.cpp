@@ -50,6 +50,13 @@ TEST(FrameCodec, CarriesTheHelloWithTheAnalysisOptions) {
   EXPECT_EQ(decoded->options.watch_port, 8080);
   EXPECT_FALSE(decoded->options.learn_from_dns);
   EXPECT_EQ(decoded->options.preset_addresses, hello.options.preset_addresses);
+  EXPECT_EQ(decoded->options.query_types, std::vector<std::uint16_t>{1});
+  // --qtype: a list, or none for every type.
+  hello.options.query_types = {28, 1, 65};
+  EXPECT_EQ(decode_hello(body_of(encode_hello(hello)))->options.query_types,
+            (std::vector<std::uint16_t>{28, 1, 65}));
+  hello.options.query_types = {};
+  EXPECT_TRUE(decode_hello(body_of(encode_hello(hello)))->options.query_types.empty());
 }
 
 TEST(FrameCodec, ReadsOnlyTheVersionOfAHelloFromAnotherVersion) {
@@ -257,7 +264,7 @@ TEST(FrameCodec, CarriesAnAcknowledgementWithItsResultDelta) {
   ack.lane = 2;
   ack.seq = 9;
   ack.flags = Ack::final;
-  ack.delta.query_counts = {{"www.example.org", 3}, {"a\\.b", 1}};
+  ack.delta.query_counts = {{"www.example.org", 3}, {"a\\.b", 1, 65}};
   ack.delta.learned = {{address("192.0.2.1"), 12, 1'000'000'000}};
   ack.delta.source_ports = {80, 443};
   ack.delta.syn_candidates = {{address("2001:db8::1"), 5555, 30}};
@@ -274,6 +281,8 @@ TEST(FrameCodec, CarriesAnAcknowledgementWithItsResultDelta) {
   ASSERT_EQ(decoded->delta.query_counts.size(), 2u);
   EXPECT_EQ(decoded->delta.query_counts[1].name, "a\\.b");
   EXPECT_EQ(decoded->delta.query_counts[0].count, 3u);
+  EXPECT_EQ(decoded->delta.query_counts[0].type, 1);
+  EXPECT_EQ(decoded->delta.query_counts[1].type, 65);
   ASSERT_EQ(decoded->delta.learned.size(), 1u);
   EXPECT_EQ(decoded->delta.learned[0].address, address("192.0.2.1"));
   EXPECT_EQ(decoded->delta.learned[0].timestamp_ns, 1'000'000'000);

@@ -81,6 +81,20 @@ def test_serve_and_two_consumers_give_the_direct_report():
     check(served == json.loads(direct(args)), "serve + consume -c 2 + consume -c 1 json")
 
 
+def test_consumers_learn_the_question_types_from_the_server():
+    # `consume` is given no report option: --qtype reaches it in the hello, and the grouping
+    # and --top are applied by the server to the merged table.
+    capture = os.path.join(CORPUS, "real", "pcpp__DnsPackets.pcap")
+    for layout in (["--qtype", "AAAA"], ["--qtype", "any", "--group-by", "registrable-domain",
+                                         "--top", "5", "--format", "csv"],
+                   ["--qtype", "A,HTTPS,AAAA", "--format", "html", "--group-by", "tld"]):
+        args = ["-f", capture, *layout]
+        served = served_report(args, [1, 2])
+        check(served == direct(args), f"serve + consume differs with {' '.join(layout)}")
+    check(direct(["-f", capture, "--qtype", "AAAA"]) != direct(["-f", capture]),
+          "--qtype AAAA gives the A report: the check above proves nothing")
+
+
 def test_a_signal_ends_the_run_without_a_report():
     for sig in [signal.SIGINT, signal.SIGTERM]:
         server, port = start_server(["-f", os.path.join(CORPUS, "real", "pcpp__example2.pcap")], 2)
@@ -250,6 +264,7 @@ def test_the_stream_mode_draws_the_progress_line_on_a_terminal():
 
 
 for test in [test_serve_and_two_consumers_give_the_direct_report,
+             test_consumers_learn_the_question_types_from_the_server,
              test_a_signal_ends_the_run_without_a_report, test_a_port_in_use_suggests_a_free_one,
              test_consume_without_a_server_fails_clearly,
              test_a_shared_secret_keeps_out_consumers_without_it,

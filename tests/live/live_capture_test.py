@@ -8,6 +8,8 @@ test fails and says so: it never passes without having captured. Every address i
 one; every wait and loop is bounded, and every process it starts is stopped by it.
 """
 
+import csv
+import io
 import json
 import os
 import re
@@ -473,6 +475,58 @@ def test_interval_reports():
               f"--interval text: one interval report and the final one expected: {text}")
 
 
+def csv_tables(text):
+    """The CSV reports in `text` (each starts with its header row), input rows left out."""
+    tables = []
+    for row in csv.reader(io.StringIO(text, newline="")):
+        if row and row[0] == "section":
+            tables.append([])
+        elif row and row[0] != "input" and tables:
+            tables[-1].append(row)
+    return tables
+
+
+def test_interval_reports_of_the_report_options(workdir):
+    # --qtype, --group-by and --top in live --interval reports: -c 0 and -c 3 capture the same
+    # queries at once; the final report of each equals -c 0's report of its own -w file.
+    layout = ["--qtype", "A,AAAA", "--group-by", "registrable-domain", "--top", "2",
+              "--format", "csv"]
+    captures = []
+    for mode in (["-c", "0"], ["-c", "3", "-p", "0"]):
+        copy = os.path.join(workdir, f"options-{mode[1]}.pcap")
+        captures.append((Capture(mode + layout + ["-w", copy, "--interval", "1", "--duration",
+                                                  "2.5", "udp", "dst", "port", "53"],
+                                 f"--interval {' '.join(layout)} {' '.join(mode)}"), copy))
+    for capture, _ in captures:
+        capture.wait_listening()
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    names = ["www.example.co.uk", "mail.example.co.uk", "a.example.org", "x.y.example.co.uk",
+             "b.c.example.net"]
+    stop_at = time.monotonic() + 2.0
+    index = 0
+    while time.monotonic() < stop_at:
+        sender.sendto(dns_query(index, names[index % 5], A if index % 3 else AAAA),
+                      ("127.0.0.1", 53))
+        index += 1
+        time.sleep(0.05)
+    sender.close()
+    for capture, copy in captures:
+        rc = capture.finish(10)
+        check(rc == 0, f"{capture.name}: exit status {rc}: {capture.stderr}")
+        tables = csv_tables(capture.stdout)
+        check(len(tables) == 3, f"{capture.name}: {len(tables)} reports, expected 2 interval "
+                                f"reports and the final one")
+        replay = run(["-c", "0", "-f", copy] + layout)
+        check(replay.returncode == 0, f"{capture.name}: replay: {replay.stderr}")
+        replayed = csv_tables(replay.stdout)
+        check(bool(tables) and replayed == tables[-1:],
+              f"{capture.name}: the final report differs from the replay of -w:\n"
+              f"{capture.stdout}\n---\n{replay.stdout}")
+        rows = [row for row in (tables[-1] if tables else []) if row[0] == "name"]
+        check([row[1:3] for row in rows] == [["example.co.uk", "A"], ["example.co.uk", "AAAA"]],
+              f"{capture.name}: the top rows are not example.co.uk's A and AAAA: {rows}")
+
+
 def test_sigusr1(mode):
     name = f"SIGUSR1 {' '.join(mode)}"
     capture = Capture(mode + ["udp", "dst", "port", "53"], name)
@@ -572,6 +626,7 @@ def main():
         test_known_traffic(workdir)
         test_packet_limit()
         test_interval_reports()
+        test_interval_reports_of_the_report_options(workdir)
         test_sigusr1(["-c", "0"])
         test_sigusr1(["-c", "2", "-p", "0"])
         test_errors(workdir)

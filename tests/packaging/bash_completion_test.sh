@@ -48,6 +48,9 @@ formats=$(grep -E -- '--format' <<<"$help" | grep -o '{[^}]*}' | tr -d '{}' | tr
 grep -qx text <<<"$formats" && grep -qx json <<<"$formats" || fail "-h --format values: $formats"
 expect "packet-analysis --format <TAB>" "$formats" "$(candidates packet-analysis --format '')"
 expect "packet-analysis serve --format j<TAB>" "json" "$(candidates packet-analysis serve --format j)"
+expect "packet-analysis --group-by <TAB>" "$(printf '%s\n' name registrable-domain tld)" \
+    "$(candidates packet-analysis --group-by '')"
+expect "packet-analysis --format c<TAB>" "csv" "$(candidates packet-analysis --format c)"
 generator_formats=$(printf '%s\n' pcap pcap-ns pcapng)
 expect "packet-analysis-generate --format <TAB>" "$generator_formats" \
     "$(candidates packet-analysis-generate --format '')"

@@ -39,7 +39,9 @@ installed=true
 files=$(dpkg-query ${prefix:+--admindir="$prefix/var/lib/dpkg"} -L packet-analysis)
 program="$prefix/usr/bin/packet-analysis"
 
-"$program" -h | grep -q -- "--watch-host" || { echo "FAIL: $program -h" >&2; exit 1; }
+# grep reads the whole help (no -q): with pipefail, a grep that quits at the first match can
+# end the program by SIGPIPE before it has written the rest, which fails the pipeline.
+"$program" -h | grep -- "--watch-host" >/dev/null || { echo "FAIL: $program -h" >&2; exit 1; }
 first=$("$program" --version | head -1)
 [[ $first == "packet-analysis $project_version ("*")" ]] || {
     echo "FAIL: --version says '$first'" >&2; exit 1; }
