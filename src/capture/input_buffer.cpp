@@ -4,10 +4,12 @@
 
 namespace pa::capture {
 
-InputBuffer::InputBuffer(std::unique_ptr<ByteSource> source, std::size_t capacity)
+InputBuffer::InputBuffer(std::unique_ptr<ByteSource> source, std::size_t capacity,
+                         std::uint64_t start_offset)
     : source_(std::move(source)),
       bytes_(std::make_unique_for_overwrite<std::uint8_t[]>(capacity)),
-      capacity_(capacity) {}
+      capacity_(capacity),
+      offset_(start_offset) {}
 
 bool InputBuffer::fill(std::size_t n) {
   if (ended_) return false;

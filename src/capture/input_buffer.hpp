@@ -19,7 +19,10 @@ class InputBuffer {
  public:
   static constexpr std::size_t initial_capacity = std::size_t{1} << 20;
 
-  explicit InputBuffer(std::unique_ptr<ByteSource> source, std::size_t capacity = initial_capacity);
+  // `start_offset`: where in the stream the source's first byte is (a source that begins
+  // part-way into a file), so that offsets in messages are the file's.
+  explicit InputBuffer(std::unique_ptr<ByteSource> source, std::size_t capacity = initial_capacity,
+                       std::uint64_t start_offset = 0);
 
   // Makes at least n bytes available at data(), reading as needed; false when the stream ends
   // (or fails) first, with available() < n. The caller bounds n: the buffer grows to fit it.

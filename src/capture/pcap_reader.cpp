@@ -27,7 +27,22 @@ PcapReader::PcapReader(std::string path, std::string name, InputBuffer input)
     throw_header_cut_short("truncated pcap file header at byte 0 (" +
                            std::to_string(input_.available()) + " of 24 bytes)");
   }
-  const std::uint8_t* header = input_.data();
+  read_file_header(input_.data());
+  input_.consume(file_header_size);
+}
+
+PcapReader::PcapReader(std::string path, std::string name, InputBuffer records,
+                       std::span<const std::uint8_t> file_header, std::uint64_t records_end)
+    : BufferedCaptureReader(std::move(path), std::move(name), std::move(records)),
+      records_end_(records_end) {
+  if (file_header.size() < file_header_size) {
+    throw CaptureError(name_ + ": truncated pcap file header at byte 0 (" +
+                       std::to_string(file_header.size()) + " of 24 bytes)");
+  }
+  read_file_header(file_header.data());
+}
+
+void PcapReader::read_file_header(const std::uint8_t* header) {
   std::uint32_t magic = load_u32(header, false);
   swapped_ = !is_native_magic(magic);
   if (swapped_) magic = __builtin_bswap32(magic);
@@ -48,7 +63,7 @@ PcapReader::PcapReader(std::string path, std::string name, InputBuffer input)
     length_order_ = LengthOrder::maybe_swapped;
   }
   link_type_ = static_cast<LinkType>(load_u32(header + 20, swapped_) & link_type_mask);
-  input_.consume(file_header_size);
 }
+
 
 }  // namespace pa::capture

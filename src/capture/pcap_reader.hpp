@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -19,6 +20,12 @@ class PcapReader final : public BufferedCaptureReader {
   // The file header must be at input.data(); throws CaptureError when it is not a usable one.
   PcapReader(std::string path, std::string name, InputBuffer input);
 
+  // The records of one stretch of the file (capture/pcap_range.hpp): `records` is positioned at
+  // a record header, its offset() that of the file; `file_header` holds the file's first 24
+  // bytes. next() ends, with no problem, at the first record starting at or after records_end.
+  PcapReader(std::string path, std::string name, InputBuffer records,
+             std::span<const std::uint8_t> file_header, std::uint64_t records_end);
+
   bool next(PacketRecord& record) override {
     return swapped_ ? next_in_order<true>(record) : next_in_order<false>(record);
   }
@@ -33,17 +40,19 @@ class PcapReader final : public BufferedCaptureReader {
 
   template <bool swapped>
   bool next_in_order(PacketRecord& record);
+  void read_file_header(const std::uint8_t* header);
 
   bool swapped_ = false;
   LengthOrder length_order_ = LengthOrder::normal;
   std::uint32_t ns_per_fraction_ = 1000;  // 1000 for microseconds, 1 for nanoseconds
   std::size_t record_header_size_ = 16;
   LinkType link_type_ = LinkType::ethernet;
+  std::uint64_t records_end_ = UINT64_MAX;
 };
 
 template <bool swapped>
 bool PcapReader::next_in_order(PacketRecord& record) {
-  if (done_) return false;
+  if (done_ || input_.offset() >= records_end_) return false;
   if (!input_.ensure(record_header_size_)) return stop_at_end();
   const std::uint8_t* header = input_.data();
   const std::uint32_t seconds = load_u32(header, swapped);

@@ -1,0 +1,116 @@
+#include "capture/pcap_range.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "capture/buffered_capture_reader.hpp"
+#include "capture/pcap_boundary.hpp"
+#include "capture/pcap_reader.hpp"
+
+namespace pa::capture {
+namespace {
+
+constexpr std::size_t file_header_size = 24;
+// Enough bytes after a split point for find_pcap_record_start's eight confirmations of
+// records as large as 256 KiB (libpcap's largest snap length) and then some.
+constexpr std::size_t search_window = std::size_t{4} << 20;
+
+class Descriptor {
+ public:
+  explicit Descriptor(const std::string& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd_ < 0) throw CaptureError(path + ": " + std::strerror(errno));
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  ~Descriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  [[nodiscard]] int get() const noexcept { return fd_; }
+  int release() noexcept { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+// Reads up to into.size() bytes at `offset`; fewer only at the end of the file.
+std::size_t read_at(int fd, std::span<std::uint8_t> into, std::uint64_t offset,
+                    const std::string& path) {
+  std::size_t held = 0;
+  while (held < into.size()) {
+    const ssize_t n = ::pread(fd, into.data() + held, into.size() - held,
+                              static_cast<off_t>(offset + held));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw CaptureError(path + ": read failed (" + std::strerror(errno) + ")");
+    if (n == 0) break;
+    held += static_cast<std::size_t>(n);
+  }
+  return held;
+}
+
+// Version 2.4 and later: older files may hold their lengths the other way round, which the
+// boundary search cannot tell.
+bool splittable_version(std::span<const std::uint8_t> header, const PcapRecordLayout& layout) {
+  const std::uint16_t major = load_u16(header.data() + 4, layout.swapped);
+  const std::uint16_t minor = load_u16(header.data() + 6, layout.swapped);
+  return major == 2 && minor >= 4;
+}
+
+}  // namespace
+
+PcapSplitPlan plan_pcap_split(const std::string& path, std::size_t pieces,
+                              std::uint64_t smallest_piece_bytes) {
+  PcapSplitPlan plan;
+  if (path == "-") return plan;
+  const Descriptor file(path);
+  struct stat status {};
+  if (::fstat(file.get(), &status) != 0 || !S_ISREG(status.st_mode)) return plan;
+  plan.file_size = static_cast<std::uint64_t>(status.st_size);
+  std::array<std::uint8_t, file_header_size> header{};
+  if (read_at(file.get(), header, 0, path) < header.size()) return plan;
+  const auto layout = pcap_record_layout(header);
+  if (!layout || !splittable_version(header, *layout)) return plan;
+
+  plan.starts.push_back(file_header_size);
+  const std::uint64_t records = plan.file_size - file_header_size;
+  if (pieces < 2 || records < 2 * smallest_piece_bytes) return plan;
+  pieces = static_cast<std::size_t>(
+      std::min<std::uint64_t>(pieces, std::max<std::uint64_t>(1, records / smallest_piece_bytes)));
+  std::vector<std::uint8_t> window(search_window);
+  for (std::size_t k = 1; k < pieces; ++k) {
+    const std::uint64_t point = file_header_size + records * k / pieces;
+    if (point <= plan.starts.back()) continue;
+    const std::size_t held = read_at(file.get(), window, point, path);
+    const bool ends_file = point + held >= plan.file_size;
+    const auto found = find_pcap_record_start(std::span(window).first(held), 0, *layout, ends_file);
+    if (!found) continue;
+    const std::uint64_t start = point + *found;
+    if (start > plan.starts.back() && start < plan.file_size) plan.starts.push_back(start);
+  }
+  return plan;
+}
+
+std::unique_ptr<CaptureReader> open_pcap_range(const std::string& path, std::uint64_t begin,
+                                               std::uint64_t end) {
+  Descriptor file(path);
+  std::array<std::uint8_t, file_header_size> header{};
+  const std::size_t held = read_at(file.get(), header, 0, path);
+  if (::lseek(file.get(), static_cast<off_t>(begin), SEEK_SET) < 0) {
+    throw CaptureError(path + ": cannot seek to byte " + std::to_string(begin) + " (" +
+                       std::strerror(errno) + ")");
+  }
+  (void)::posix_fadvise(file.get(), static_cast<off_t>(begin), 0, POSIX_FADV_SEQUENTIAL);
+  auto source = std::make_unique<DescriptorSource>(file.release(), true);
+  InputBuffer records(std::move(source), InputBuffer::initial_capacity, begin);
+  return std::make_unique<PcapReader>(path, path, std::move(records),
+                                      std::span(header).first(held), end);
+}
+
+}  // namespace pa::capture
