@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 #include <netdb.h>
+#include <sched.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <limits>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "analysis/query_types.hpp"
 #include "app/version.hpp"
@@ -32,6 +34,8 @@ constexpr const char* epilog =
     "-o - is standard output.";
 
 // Option values read as text or wide integers, checked once parsing is over.
+constexpr long long max_threads = 256;
+
 struct RawValues {
   std::vector<std::string> preset_addresses;
   std::string format = "text";
@@ -43,6 +47,7 @@ struct RawValues {
   bool no_rotation = false;
   std::string stream_port = "8000";
   long long stream_connections = 10;
+  long long threads = 0;  // 0: not given
   std::string watch_port = "80";
   std::string connect;
   std::string secret_file;
@@ -215,6 +220,10 @@ void add_reporting_options(CLI::App& cli, CommandLine& options, RawValues& raw, 
     cli.add_option("-c,--connections", raw.stream_connections,
                    "Streams of the stream mode; 0 analyzes in-process (default 10)")
         ->type_name("COUNT");
+    cli.add_option("-j,--threads", raw.threads,
+                   "Threads that read and analyze with -c 0 (default: the\n"
+                   "cores, at most 8); 1 reads on one thread")
+        ->type_name("N");
     cli.add_option("-p,--port", raw.stream_port,
                    "Local TCP port of the stream mode; 0 picks a free one\n"
                    "(default 8000)")
@@ -414,6 +423,19 @@ void parse_connect(CommandLine& options, const std::string& text) {
 
 }  // namespace
 
+unsigned default_threads() noexcept {
+  // The cores this process may run on (taskset, cgroups' cpusets), not all the machine has.
+  // More than 8 readers rarely pay on one file system, and each costs memory.
+  unsigned cores = 0;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+    cores = static_cast<unsigned>(CPU_COUNT(&allowed));
+  }
+  if (cores == 0) cores = std::thread::hardware_concurrency();
+  return std::clamp(cores, 1U, 8U);
+}
+
 ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   CommandLine options;
   RawValues raw;
@@ -503,6 +525,17 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     }
   }
   if (!serve->parsed()) check_live_options(cli, options, raw);
+  if (!serve->parsed() && cli.get_option("-j")->count() != 0) {
+    if (raw.threads < 1 || raw.threads > max_threads) {
+      throw UsageError(
+          fmt::format("-j: {} threads is out of range (1-{})", raw.threads, max_threads));
+    }
+    if (options.live || options.stream_connections != 0) {
+      throw UsageError(fmt::format("-j: threads read capture files with -c 0 only{}",
+                                   options.live ? " (not with -i)" : ""));
+    }
+    options.threads = static_cast<unsigned>(raw.threads);
+  }
   return {std::move(options), {}};
 }
 

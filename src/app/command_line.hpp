@@ -38,6 +38,8 @@ struct CommandLine {
   std::uint16_t stream_port = 8000;  // -p: the local server of the stream mode
   // -c: 0 analyzes in-process; for serve, the connections awaited; for consume, those opened.
   std::uint32_t stream_connections = 10;
+  // -j: the threads of an in-process run (-c 0) over files; unset: default_threads().
+  std::optional<unsigned> threads;
   std::string listen_address = "127.0.0.1";  // --listen
   std::string connect_host;                  // consume --connect HOST:PORT
   std::uint16_t connect_port = 0;
@@ -64,6 +66,9 @@ struct ParsedCommandLine {
   std::optional<CommandLine> options;
   std::string text;
 };
+
+// -j's default: the cores this process may run on, at most 8 (docs/decisions.md).
+unsigned default_threads() noexcept;
 
 // Throws UsageError for anything that cannot be run.
 ParsedCommandLine parse_command_line(int argc, const char* const* argv);

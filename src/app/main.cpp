@@ -18,6 +18,7 @@
 #include "app/command_line.hpp"
 #include "app/input_files.hpp"
 #include "app/live_run.hpp"
+#include "app/parallel_analysis.hpp"
 #include "app/progress_line.hpp"
 #include "app/report_destination.hpp"
 #include "app/signal_watcher.hpp"
@@ -228,8 +229,11 @@ int run(const pa::app::CommandLine& options) {
   pa::app::ReportDestination destination(options.output_path);
   const pa::app::SignalWatcher watcher(
       [&destination](int signal) { interrupt_in_process_run(signal, destination); });
-  auto analysis = pa::app::analyze_captures(inputs.paths, options.analysis, warn,
-                                            pa::app::progress_wanted(options.quiet));
+  pa::app::ParallelSettings parallel;
+  parallel.workers = options.threads.value_or(pa::app::default_threads());
+  parallel.account_always = options.threads.has_value() && *options.threads > 1;
+  auto analysis = pa::app::analyze_captures_in_parallel(
+      inputs.paths, options.analysis, parallel, warn, pa::app::progress_wanted(options.quiet));
   add_selection_warnings(analysis, inputs);
   warn_when_nothing_decoded(analysis);
   write_report(options, destination, analysis);

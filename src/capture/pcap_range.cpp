@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
-#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -24,8 +24,7 @@ constexpr std::size_t search_window = std::size_t{4} << 20;
 
 class Descriptor {
  public:
-  explicit Descriptor(const std::string& path)
-      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+  explicit Descriptor(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
     if (fd_ < 0) throw CaptureError(path + ": " + std::strerror(errno));
   }
   Descriptor(const Descriptor&) = delete;
@@ -45,8 +44,8 @@ std::size_t read_at(int fd, std::span<std::uint8_t> into, std::uint64_t offset,
                     const std::string& path) {
   std::size_t held = 0;
   while (held < into.size()) {
-    const ssize_t n = ::pread(fd, into.data() + held, into.size() - held,
-                              static_cast<off_t>(offset + held));
+    const ssize_t n =
+        ::pread(fd, into.data() + held, into.size() - held, static_cast<off_t>(offset + held));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw CaptureError(path + ": read failed (" + std::strerror(errno) + ")");
     if (n == 0) break;
@@ -109,8 +108,8 @@ std::unique_ptr<CaptureReader> open_pcap_range(const std::string& path, std::uin
   (void)::posix_fadvise(file.get(), static_cast<off_t>(begin), 0, POSIX_FADV_SEQUENTIAL);
   auto source = std::make_unique<DescriptorSource>(file.release(), true);
   InputBuffer records(std::move(source), InputBuffer::initial_capacity, begin);
-  return std::make_unique<PcapReader>(path, path, std::move(records),
-                                      std::span(header).first(held), end);
+  return std::make_unique<PcapReader>(path, path, std::move(records), std::span(header).first(held),
+                                      end);
 }
 
 }  // namespace pa::capture

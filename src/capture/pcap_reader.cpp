@@ -65,5 +65,4 @@ void PcapReader::read_file_header(const std::uint8_t* header) {
   link_type_ = static_cast<LinkType>(load_u32(header + 20, swapped_) & link_type_mask);
 }
 
-
 }  // namespace pa::capture

@@ -186,6 +186,15 @@ void write_json_report(std::ostream& out, const analysis::AnalysisResult& result
     for (const auto& [name, count] : summary.stream_health) health[name] = count;
     report["stream"] = health;
   }
+  if (summary.work_split) {
+    const WorkSplit& split = *summary.work_split;
+    report["threads"] = {{"workers", split.workers},
+                         {"pieces", split.pieces},
+                         {"pieces_read_again", split.pieces_read_again}};
+    if (!split.one_thread_because.empty()) {
+      report["threads"]["one_thread_because"] = split.one_thread_because;
+    }
+  }
 
   const bool indented = layout == JsonLayout::indented;
   const std::string text =

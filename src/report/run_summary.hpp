@@ -27,6 +27,15 @@ struct LiveCaptureSummary {
 };
 
 // What the run knows beyond the analysis itself: what it read and what it warned about.
+// How -j N split the reading (app/parallel_analysis.hpp): what the JSON report's "threads"
+// object says.
+struct WorkSplit {
+  std::uint64_t workers = 1;
+  std::uint64_t pieces = 1;
+  std::uint64_t pieces_read_again = 0;  // a guessed record start that the piece before refuted
+  std::string one_thread_because;       // empty unless it all ran on one thread
+};
+
 struct RunSummary {
   std::vector<std::string> inputs;  // as named on the command line ("-" for standard input)
   std::uint64_t packets_read = 0;
@@ -35,6 +44,7 @@ struct RunSummary {
   // The stream mode's run health (connections, losses, batches sent again, ...), in the order
   // the JSON report lists them; empty for an in-process run. The analysis never depends on it.
   std::vector<std::pair<std::string, std::uint64_t>> stream_health;
+  std::optional<WorkSplit> work_split;  // set by -j N only
 };
 
 }  // namespace pa::report

@@ -22,7 +22,7 @@
 #include "stream/frame_auth.hpp"
 #include "stream/frame_io.hpp"
 #include "stream/open_file_limit.hpp"
-#include "stream/record_router.hpp"
+#include "reassembly/record_router.hpp"
 #include "stream/stream_mode.hpp"
 #include "stream/warning_limiter.hpp"
 
@@ -170,7 +170,7 @@ class Provider {
       }
       ++last_.packet_number;
       last_.timestamp_ns = record.timestamp_ns;
-      const Route route = route_record(record);
+      const reassembly::Route route = reassembly::route_record(record);
       if (route.needs_reassembly) {
         recorder_.clear();
         dissector_.dissect(record, last_, recorder_);

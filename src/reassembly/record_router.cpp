@@ -1,4 +1,4 @@
-#include "stream/record_router.hpp"
+#include "reassembly/record_router.hpp"
 
 #include "decode/ipv4.hpp"
 #include "decode/ipv6.hpp"
@@ -7,12 +7,11 @@
 #include "decode/udp.hpp"
 #include "reassembly/packet_dissector.hpp"
 
-namespace pa::stream {
+namespace pa::reassembly {
 
 namespace {
 
 using decode::IpProtocol;
-using reassembly::dns_port;
 
 // The route of a record whose outer IP header decoded into `ip` (an Ipv4View or Ipv6View).
 template <class IpView>
@@ -56,4 +55,4 @@ Route route_record(const capture::PacketRecord& record) noexcept {
   return ip ? route_ip(record, *ip) : whole;
 }
 
-}  // namespace pa::stream
+}  // namespace pa::reassembly

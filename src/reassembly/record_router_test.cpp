@@ -1,10 +1,10 @@
-#include "stream/record_router.hpp"
+#include "reassembly/record_router.hpp"
 
 #include <gtest/gtest.h>
 
 #include "decode/packet_builder.hpp"
 
-namespace pa::stream {
+namespace pa::reassembly {
 namespace {
 
 using decode::test::Packet;
@@ -64,4 +64,4 @@ TEST(RouteRecord, SendsRecordsWithoutAnIpHeaderWhole) {
 }
 
 }  // namespace
-}  // namespace pa::stream
+}  // namespace pa::reassembly
