@@ -250,5 +250,22 @@ TEST(CommandLine, RejectsUnknownQuestionTypesListingTheKnownOnes) {
   EXPECT_NE(usage_error({"-f", "a", "--group-by", "zone"}).find("--group-by"), std::string::npos);
 }
 
+TEST(CommandLine, ReadsThreadsForAnInProcessRunOnly) {
+  const auto parsed = parse({"-c", "0", "-j", "3", "-f", "a.pcap"});
+  ASSERT_TRUE(parsed.options.has_value());
+  EXPECT_EQ(parsed.options->threads, 3u);
+  EXPECT_FALSE(parse({"-c", "0", "-f", "a.pcap"}).options->threads.has_value());
+  EXPECT_GE(default_threads(), 1u);
+  EXPECT_LE(default_threads(), 8u);
+  EXPECT_EQ(usage_error({"-c", "0", "-j", "0", "-f", "a.pcap"}),
+            "-j: 0 threads is out of range (1-256)");
+  EXPECT_EQ(usage_error({"-c", "0", "--threads", "257", "-f", "a.pcap"}),
+            "-j: 257 threads is out of range (1-256)");
+  EXPECT_EQ(usage_error({"-j", "2", "-f", "a.pcap"}),
+            "-j: threads read capture files with -c 0 only");
+  EXPECT_EQ(usage_error({"-j", "2", "-i", "lo"}),
+            "-j: threads read capture files with -c 0 only (not with -i)");
+}
+
 }  // namespace
 }  // namespace pa::app

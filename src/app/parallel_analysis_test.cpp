@@ -74,7 +74,8 @@ TEST_P(ParallelDeterminism, GivesTheOneThreadReportForEveryThreadCount) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(RealCorpus, ParallelDeterminism, testing::ValuesIn(determinism::corpus_files()),
+INSTANTIATE_TEST_SUITE_P(RealCorpus, ParallelDeterminism,
+                         testing::ValuesIn(determinism::corpus_files()),
                          [](const testing::TestParamInfo<std::string>& info) {
                            std::string name = info.param;
                            for (char& c : name) {

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/partial_result.hpp"
+#include "capture/capture_reader.hpp"
+#include "reassembly/packet_dissector.hpp"
+#include "reassembly/record_router.hpp"
+
+namespace pa::app {
+
+inline constexpr std::uint64_t no_end = UINT64_MAX;
+
+// A piece of the input, read on its own by -j N's threads or MPI's ranks: a whole file, or the
+// records of a classic pcap file that start in [begin, end).
+struct PiecePlan {
+  std::size_t file = 0;
+  std::uint64_t begin = 0;  // a record's start: guessed, but for a file's first piece
+  std::uint64_t end = no_end;
+  bool whole = false;
+};
+
+// The pieces in processing order (the files' concatenation): about four per worker over all
+// inputs, none under `smallest_piece_bytes`; pcapng, compressed files and standard input whole.
+std::vector<PiecePlan> plan_pieces(
+    const std::vector<std::unique_ptr<capture::CaptureReader>>& readers, unsigned workers,
+    std::uint64_t smallest_piece_bytes);
+
+// The size of a plain (uncompressed, regular) file, for splitting and for progress.
+std::optional<std::uint64_t> plain_file_size(const capture::CaptureReader& reader);
+
+// What reading one piece found.
+struct PieceOutcome {
+  analysis::PartialResult partial;  // packet numbers counted from the piece's first record
+  std::uint64_t records = 0;
+  std::uint64_t end_offset = 0;  // where its last record ended
+  std::optional<capture::ReadProblem> problem;
+  std::int64_t first_timestamp_ns = 0;
+  std::int64_t last_timestamp_ns = 0;
+  std::int64_t latest_timestamp_ns = INT64_MIN;
+  std::exception_ptr failure;  // the piece could not be read (the file went away)
+};
+
+// Bytes and packets read so far over all pieces, for the progress line.
+struct PieceProgress {
+  std::atomic<std::uint64_t> bytes = 0;
+  std::atomic<std::uint64_t> packets = 0;
+};
+
+// Reads one piece: what needs no reassembly is dissected here into the outcome's partial
+// result; the rest goes to `forward(packet_number, record)`, which returns false to stop.
+template <class Forward>
+PieceOutcome read_piece(capture::CaptureReader& reader, const analysis::AnalysisOptions& options,
+                        Forward&& forward, PieceProgress& progress) {
+  PieceOutcome outcome;
+  analysis::PartialAnalyzer partial(options);
+  reassembly::PacketDissector dissector;
+  capture::PacketRecord record;
+  decode::PacketContext context;
+  std::uint64_t bytes_told = reader.bytes_read();
+  std::uint64_t packets_told = 0;
+  const auto tell_progress = [&] {
+    progress.bytes.fetch_add(reader.bytes_read() - bytes_told, std::memory_order_relaxed);
+    progress.packets.fetch_add(context.packet_number - packets_told, std::memory_order_relaxed);
+    bytes_told = reader.bytes_read();
+    packets_told = context.packet_number;
+  };
+  while (reader.next(record)) {
+    ++context.packet_number;
+    context.timestamp_ns = record.timestamp_ns;
+    if (context.packet_number == 1) outcome.first_timestamp_ns = record.timestamp_ns;
+    if (record.timestamp_ns > outcome.latest_timestamp_ns) {
+      outcome.latest_timestamp_ns = record.timestamp_ns;
+    }
+    if (reassembly::route_record(record).needs_reassembly) {
+      if (!forward(context.packet_number, record)) break;
+    } else {
+      dissector.dissect(record, context, partial);
+    }
+    if ((context.packet_number & 0xfff) == 0) tell_progress();
+  }
+  tell_progress();
+  outcome.records = context.packet_number;
+  outcome.last_timestamp_ns = context.timestamp_ns;
+  outcome.end_offset = reader.bytes_read();
+  outcome.problem = reader.problem();
+  outcome.partial = partial.take();
+  return outcome;
+}
+
+}  // namespace pa::app

@@ -1,0 +1,72 @@
+#include "app/piece_merger.hpp"
+
+#include <algorithm>
+
+namespace pa::app {
+
+PieceMerger::PieceMerger(const analysis::AnalysisOptions& options, std::size_t files)
+    : merger_(options),
+      stage_analyzer_(options),
+      spans_(files),
+      problems_(files),
+      next_start_(files) {}
+
+std::optional<std::uint64_t> PieceMerger::true_start(const PiecePlan& piece) const {
+  // A file's first piece starts where its records do; the next ones where one was guessed.
+  const auto& expected = next_start_[piece.file];
+  if (piece.whole || !expected || *expected == piece.begin) return std::nullopt;
+  return *expected;
+}
+
+void PieceMerger::add(const PiecePlan& piece, PieceOutcome& outcome, bool read_again) {
+  for (auto& learned : outcome.partial.learned) learned.packet_number += offset_;
+  for (auto& candidate : outcome.partial.syn_candidates) candidate.packet_number += offset_;
+  merger_.add(outcome.partial);
+  outcome.partial = {};
+  if (outcome.records > 0) {
+    FileSpan& span = spans_[piece.file];
+    if (!span.any) {
+      span.first_ns = outcome.first_timestamp_ns;
+      span.latest_ns = outcome.latest_timestamp_ns;
+    }
+    span.latest_ns = std::max(span.latest_ns, outcome.latest_timestamp_ns);
+    span.any = true;
+    last_ = {offset_ + outcome.records, outcome.last_timestamp_ns};
+  }
+  offset_ += outcome.records;
+  next_start_[piece.file] = outcome.end_offset;
+  problems_[piece.file] = std::move(outcome.problem);
+  if (read_again) ++read_again_;
+}
+
+bool PieceMerger::concatenation_is_merged_order() const {
+  std::optional<std::int64_t> earliest_first_after;
+  for (std::size_t i = spans_.size(); i-- > 0;) {
+    if (!spans_[i].any) continue;
+    if (earliest_first_after && spans_[i].latest_ns > *earliest_first_after) return false;
+    earliest_first_after =
+        std::min(earliest_first_after.value_or(spans_[i].first_ns), spans_[i].first_ns);
+  }
+  return true;
+}
+
+CaptureAnalysis PieceMerger::finish(const std::vector<std::string>& paths,
+                                    const std::function<void(std::string_view)>& warn,
+                                    report::WorkSplit split) {
+  dissector_.finish(last_, stage_analyzer_);
+  merger_.add(stage_analyzer_.take());
+  CaptureAnalysis analysis;
+  analysis.summary.inputs = paths;
+  for (const auto& problem : problems_) {
+    if (!problem) continue;
+    warn(problem->message);
+    analysis.summary.warnings.push_back(problem->message);
+  }
+  analysis.summary.packets_read = offset_;
+  split.pieces_read_again = read_again_;
+  analysis.summary.work_split = std::move(split);
+  analysis.result = merger_.result();
+  return analysis;
+}
+
+}  // namespace pa::app
