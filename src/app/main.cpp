@@ -21,18 +21,21 @@
 #include "app/parallel_analysis.hpp"
 #include "app/progress_line.hpp"
 #include "app/report_destination.hpp"
+#include "app/run_output.hpp"
 #include "app/signal_watcher.hpp"
-#include "base/drop_reason.hpp"
 #include "capture/capture_reader.hpp"
-#include "report/csv_report.hpp"
-#include "report/html_report.hpp"
-#include "report/json_report.hpp"
-#include "report/text_report.hpp"
 #ifdef PA_HAVE_STREAM
 #include "app/stream_analysis.hpp"
 #endif
 
 namespace {
+
+using pa::app::add_selection_warnings;
+using pa::app::choose_inputs;
+using pa::app::print_line;
+using pa::app::warn;
+using pa::app::warn_when_nothing_decoded;
+using pa::app::write_report;
 
 // Exit statuses, as documented in --help and the README.
 constexpr int exit_success = 0;
@@ -41,84 +44,6 @@ constexpr int exit_usage = 2;
 // A run ended by SIGINT or SIGTERM (128 + SIGINT, as shells report it), in every mode but a
 // live capture, which SIGINT ends with its report.
 constexpr int exit_interrupted = 130;
-
-void print_line(std::string_view kind, std::string_view message) {
-  std::fprintf(stderr, "packet-analysis: %.*s: %.*s\n", static_cast<int>(kind.size()), kind.data(),
-               static_cast<int>(message.size()), message.data());
-}
-
-void write_report(const pa::app::CommandLine& options, pa::app::ReportDestination& destination,
-                  const pa::app::CaptureAnalysis& analysis) {
-  destination.write_with([&](std::ostream& report) {
-    if (options.format == pa::app::ReportFormat::json) {
-      pa::report::write_json_report(report, analysis.result, options.analysis, analysis.summary);
-    } else if (options.format == pa::app::ReportFormat::csv) {
-      pa::report::write_csv_report(report, analysis.result, options.analysis, analysis.summary);
-    } else if (options.format == pa::app::ReportFormat::html) {
-      pa::report::write_html_report(report, analysis.result, options.analysis, analysis.summary);
-    } else {
-      pa::report::write_text_report(report, analysis.result, options.analysis);
-    }
-  });
-}
-
-void warn(std::string_view warning) { print_line("warning", warning); }
-
-// The captures to read (rotated parts expanded, repeats dropped: input_files.hpp), with the
-// notes and warnings the choice is worth; and -o must not name one of them. Throws
-// UsageError when it does.
-pa::app::InputSelection choose_inputs(const pa::app::CommandLine& options) {
-  auto selection = pa::app::select_inputs(options.capture_files, options.expand_rotation);
-  if (!options.quiet) {
-    for (const std::string& note : selection.notes) print_line("info", note);
-  }
-  for (const std::string& warning : selection.warnings) warn(warning);
-  if (options.output_path) {
-    if (const auto input = pa::app::input_named_by(*options.output_path, selection.paths)) {
-      throw pa::app::UsageError(
-          *options.output_path == *input
-              ? fmt::format("-o {}: is one of the captures read; the report would replace it",
-                            *input)
-              : fmt::format("-o {}: is the capture {}; the report would replace it",
-                            *options.output_path, *input));
-    }
-  }
-  return selection;
-}
-
-// Packets were read and not one of them decoded (or there were none): an empty report that
-// says nothing about why would look like a capture without DNS. Names the main drop reason.
-void warn_when_nothing_decoded(pa::app::CaptureAnalysis& analysis) {
-  const std::uint64_t packets = analysis.summary.packets_read;
-  const auto& result = analysis.result;
-  if (packets != 0 && result.skipped_packets < packets) return;
-  std::string message;
-  if (packets == 0) {
-    message = "the captures hold no packets: the report is empty";
-  } else {
-    auto main_reason = pa::base::Drop::link_type_unsupported;
-    for (std::size_t i = 0; i < pa::base::drop_reason_count; ++i) {
-      const auto reason = static_cast<pa::base::Drop>(i);
-      if (result.drops[reason] > result.drops[main_reason]) main_reason = reason;
-    }
-    const std::uint64_t most = result.drops[main_reason];
-    message = fmt::format("nothing decoded: {} skipped, {} as {} (docs/drop-reasons.md)",
-                          packets == 1 ? std::string("the one packet was")
-                                       : fmt::format("all {} packets were", packets),
-                          most == packets ? std::string(packets == 1 ? "it" : "all")
-                                          : fmt::format("{} of them", most),
-                          pa::base::to_string(main_reason));
-  }
-  warn(message);
-  analysis.summary.warnings.push_back(message);
-}
-
-// What the choice of inputs warned about belongs in the report's warnings too, first.
-void add_selection_warnings(pa::app::CaptureAnalysis& analysis,
-                            const pa::app::InputSelection& selection) {
-  auto& warnings = analysis.summary.warnings;
-  warnings.insert(warnings.begin(), selection.warnings.begin(), selection.warnings.end());
-}
 
 // -c 0: SIGINT and SIGTERM end the run as they end the stream mode's (README, "Exit status"):
 // the temporary file goes, a warning says so, no report, status 130. The watcher's thread ends
