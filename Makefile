@@ -1,5 +1,5 @@
 # The entry points the README names. Each installs what it needs first (as root).
-.PHONY: deps build demo test test-dev test-asan bench fuzz obfuscate clean format install deb
+.PHONY: deps build demo test test-dev test-asan test-tsan bench fuzz obfuscate clean format install deb
 
 JOBS ?= $(shell nproc)
 SAMPLE := samples/office.pcap
@@ -20,7 +20,7 @@ demo: deps
 	cmake --build --preset dev --target packet-analysis -j $(JOBS)
 	build/packet-analysis -p 0 -f $(SAMPLE)
 
-test: test-dev test-asan
+test: test-dev test-asan test-tsan
 
 test-dev: build
 	ctest --preset dev -j $(JOBS)
@@ -29,6 +29,13 @@ test-asan: deps
 	cmake --preset asan-ubsan >/dev/null
 	cmake --build --preset asan-ubsan -j $(JOBS)
 	ctest --preset asan-ubsan -j $(JOBS)
+
+# The threaded code (-j N: its queue, readers and stage) under ThreadSanitizer: only the tests
+# that run it, which keeps the third build small.
+test-tsan: deps
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan --target parallel_determinism_tests packet-analysis-generate -j $(JOBS)
+	ctest --preset tsan -j $(JOBS) -R '^(ParallelDeterminism|RealCorpus/ParallelDeterminism|ReassemblyQueue)'
 
 # The programs, man pages, completions and docs under $(PREFIX) (and $(DESTDIR) if given).
 install: deps
@@ -55,4 +62,4 @@ format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf build build-release build-asan build-fuzz build-deb
+	rm -rf build build-release build-asan build-tsan build-fuzz build-deb

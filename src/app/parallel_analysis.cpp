@@ -37,7 +37,7 @@ CaptureAnalysis on_one_thread(const std::vector<std::string>& paths,
                               std::string because) {
   CaptureAnalysis outcome = analyze_captures(paths, options, warn, show_progress);
   if (settings.account_always) {
-    outcome.summary.work_split = report::WorkSplit{1, 1, 0, std::move(because)};
+    outcome.summary.work_split = report::WorkSplit{"threads", 1, 1, 0, std::move(because)};
   }
   return outcome;
 }
@@ -222,7 +222,8 @@ CaptureAnalysis analyze_captures_in_parallel(const std::vector<std::string>& pat
                          "the files' timestamps overlap: their merged order is not one after "
                          "the other");
   }
-  return merger.finish(paths, warn, report::WorkSplit{worker_count, pieces.size(), 0, {}});
+  return merger.finish(paths, warn,
+                       report::WorkSplit{"threads", worker_count, pieces.size(), 0, {}});
 }
 
 }  // namespace pa::app

@@ -188,11 +188,12 @@ void write_json_report(std::ostream& out, const analysis::AnalysisResult& result
   }
   if (summary.work_split) {
     const WorkSplit& split = *summary.work_split;
-    report["threads"] = {{"workers", split.workers},
-                         {"pieces", split.pieces},
-                         {"pieces_read_again", split.pieces_read_again}};
+    Json& account = report[split.json_key];
+    account = {{"workers", split.workers},
+               {"pieces", split.pieces},
+               {"pieces_read_again", split.pieces_read_again}};
     if (!split.one_thread_because.empty()) {
-      report["threads"]["one_thread_because"] = split.one_thread_because;
+      account["one_thread_because"] = split.one_thread_because;
     }
   }
 

@@ -27,9 +27,10 @@ struct LiveCaptureSummary {
 };
 
 // What the run knows beyond the analysis itself: what it read and what it warned about.
-// How -j N split the reading (app/parallel_analysis.hpp): what the JSON report's "threads"
-// object says.
+// How -j N (or MPI's ranks) split the reading (app/parallel_analysis.hpp): what the JSON
+// report's "threads" (or "mpi") object says.
 struct WorkSplit {
+  std::string json_key = "threads";  // "mpi" for packet-analysis-mpi: workers are ranks
   std::uint64_t workers = 1;
   std::uint64_t pieces = 1;
   std::uint64_t pieces_read_again = 0;  // a guessed record start that the piece before refuted
