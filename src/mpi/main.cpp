@@ -99,7 +99,8 @@ int run(const pa::app::CommandLine& options, int rank) {
   }
   paths = share_inputs(std::move(paths), rank, status);
   if (status != exit_success) return status;
-  auto analysis = pa::mpi::analyze_captures_over_ranks(paths, options.analysis, pa::app::warn);
+  auto analysis = pa::mpi::analyze_captures_over_ranks(
+      paths, options.analysis, pa::mpi::RankSettings::from_environment(), pa::app::warn);
   if (rank != 0 || !analysis) return exit_success;
   pa::app::add_selection_warnings(*analysis, *selection);
   pa::app::warn_when_nothing_decoded(*analysis);

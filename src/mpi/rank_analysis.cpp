@@ -2,7 +2,10 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <climits>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -155,7 +158,8 @@ std::vector<app::PiecePlan> share_plan(std::vector<app::PiecePlan> plan, int ran
 }
 
 void read_and_send(const std::vector<std::string>& paths, const std::vector<app::PiecePlan>& plan,
-                   const analysis::AnalysisOptions& options, int rank, int ranks) {
+                   const analysis::AnalysisOptions& options, const RankSettings& settings, int rank,
+                   int ranks) {
   app::PieceProgress progress;
   for (std::size_t k = static_cast<std::size_t>(rank); k < plan.size();
        k += static_cast<std::size_t>(ranks)) {
@@ -173,15 +177,45 @@ void read_and_send(const std::vector<std::string>& paths, const std::vector<app:
         },
         progress);
     if (!chunk.empty()) send(chunk, records_tag);
+    if (rank == settings.failing_rank) {
+      throw std::runtime_error("PA_TEST_FAILING_RANK: rank " + std::to_string(rank) +
+                               " fails on purpose");
+    }
+    if (rank == settings.dying_rank) ::raise(SIGKILL);
     send(encode_outcome(outcome), outcome_tag);
   }
 }
 
+std::optional<long long> number_from_environment(const char* name) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return std::nullopt;
+  char* end = nullptr;
+  const long long value = std::strtoll(text, &end, 10);
+  if (*end != '\0' || value < 0) {
+    throw std::invalid_argument(std::string(name) + ": '" + text + "' is not a number");
+  }
+  return value;
+}
+
 }  // namespace
+
+RankSettings RankSettings::from_environment() {
+  RankSettings settings;
+  if (const auto bytes = number_from_environment("PA_TEST_PIECE_BYTES")) {
+    settings.smallest_piece_bytes = static_cast<std::uint64_t>(std::max(*bytes, 1LL));
+  }
+  if (const auto rank = number_from_environment("PA_TEST_FAILING_RANK")) {
+    settings.failing_rank = static_cast<int>(*rank);
+  }
+  if (const auto rank = number_from_environment("PA_TEST_DYING_RANK")) {
+    settings.dying_rank = static_cast<int>(*rank);
+  }
+  return settings;
+}
 
 std::optional<app::CaptureAnalysis> analyze_captures_over_ranks(
     const std::vector<std::string>& paths, const analysis::AnalysisOptions& options,
-    const std::function<void(std::string_view)>& warn) {
+    const RankSettings& settings, const std::function<void(std::string_view)>& warn) {
   int rank = 0;
   int ranks = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -194,12 +228,12 @@ std::optional<app::CaptureAnalysis> analyze_captures_over_ranks(
     // Standard input can be read by rank 0 only: then the plan is empty and rank 0 reads all.
     if (std::find(paths.begin(), paths.end(), "-") == paths.end()) {
       const auto readers = app::open_captures(paths);
-      plan = app::plan_pieces(readers, static_cast<unsigned>(ranks), std::uint64_t{16} << 20);
+      plan = app::plan_pieces(readers, static_cast<unsigned>(ranks), settings.smallest_piece_bytes);
     }
   }
   plan = share_plan(std::move(plan), rank);
   if (rank != 0) {
-    read_and_send(paths, plan, options, rank, ranks);
+    read_and_send(paths, plan, options, settings, rank, ranks);
     return std::nullopt;
   }
   if (plan.empty()) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -18,8 +19,20 @@ namespace pa::mpi {
 // reassembly stage, the packet offsets, the check of guessed starts: app::PieceMerger) and
 // returns the analysis, which is -c 0's. Other ranks return nullopt. Every rank must call it
 // with the same arguments. Throws on the rank where reading fails; the caller aborts the job.
+//
+// The settings tests need (from the environment, see RankSettings::from_environment): pieces
+// smaller than the 16 MiB a real run uses, and a rank that fails or dies on purpose.
+struct RankSettings {
+  std::uint64_t smallest_piece_bytes = std::uint64_t{16} << 20;
+  int failing_rank = -1;  // throws before sending its first outcome
+  int dying_rank = -1;    // is killed (SIGKILL) before sending its first outcome
+
+  // PA_TEST_PIECE_BYTES, PA_TEST_FAILING_RANK, PA_TEST_DYING_RANK.
+  static RankSettings from_environment();
+};
+
 std::optional<app::CaptureAnalysis> analyze_captures_over_ranks(
     const std::vector<std::string>& paths, const analysis::AnalysisOptions& options,
-    const std::function<void(std::string_view)>& warn);
+    const RankSettings& settings, const std::function<void(std::string_view)>& warn);
 
 }  // namespace pa::mpi
