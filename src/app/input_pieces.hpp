@@ -20,7 +20,7 @@ inline constexpr std::uint64_t no_end = UINT64_MAX;
 // A piece of the input, read on its own by -j N's threads or MPI's ranks: a whole file, or the
 // records of a classic pcap file that start in [begin, end).
 struct PiecePlan {
-  std::size_t file = 0;
+  std::size_t file_index = 0;
   std::uint64_t begin = 0;  // a record's start: guessed, but for a file's first piece
   std::uint64_t end = no_end;
   bool whole = false;
@@ -37,7 +37,7 @@ std::optional<std::uint64_t> plain_file_size(const capture::CaptureReader& reade
 
 // What reading one piece found.
 struct PieceOutcome {
-  analysis::PartialResult partial;  // packet numbers counted from the piece's first record
+  analysis::PartialResult piece_result;  // packet numbers counted from the piece's first record
   std::uint64_t records = 0;
   std::uint64_t end_offset = 0;  // where its last record ended
   std::optional<capture::ReadProblem> problem;
@@ -59,7 +59,7 @@ template <class Forward>
 PieceOutcome read_piece(capture::CaptureReader& reader, const analysis::AnalysisOptions& options,
                         Forward&& forward, PieceProgress& progress) {
   PieceOutcome outcome;
-  analysis::PartialAnalyzer partial(options);
+  analysis::PartialAnalyzer piece_analyzer(options);
   reassembly::PacketDissector dissector;
   capture::PacketRecord record;
   decode::PacketContext context;
@@ -81,7 +81,7 @@ PieceOutcome read_piece(capture::CaptureReader& reader, const analysis::Analysis
     if (reassembly::route_record(record).needs_reassembly) {
       if (!forward(context.packet_number, record)) break;
     } else {
-      dissector.dissect(record, context, partial);
+      dissector.dissect(record, context, piece_analyzer);
     }
     if ((context.packet_number & 0xfff) == 0) tell_progress();
   }
@@ -90,7 +90,7 @@ PieceOutcome read_piece(capture::CaptureReader& reader, const analysis::Analysis
   outcome.last_timestamp_ns = context.timestamp_ns;
   outcome.end_offset = reader.bytes_read();
   outcome.problem = reader.problem();
-  outcome.partial = partial.take();
+  outcome.piece_result = piece_analyzer.take();
   return outcome;
 }
 

@@ -27,7 +27,7 @@ struct Piece {
   std::unique_ptr<capture::CaptureReader> whole_file;  // opened already, until read
   ReassemblyQueue queue;
   PieceOutcome outcome;  // the reader's until done, then the stage's
-  bool done = false;     // guarded by Workers::mutex_
+  bool done = false;     // guarded by Workers::state_mutex_
 };
 
 CaptureAnalysis on_one_thread(const std::vector<std::string>& paths,
@@ -60,23 +60,23 @@ class Workers {
   Workers& operator=(const Workers&) = delete;
   ~Workers() {
     {
-      const std::lock_guard lock(mutex_);
+      const std::lock_guard lock(state_mutex_);
       quitting_ = true;
     }
-    for (auto& piece : pieces_) piece->queue.cancel();
+    for (auto& piece : pieces_) piece->queue.give_up();
     changed_.notify_all();
-    for (auto& thread : threads_) thread.join();
+    for (auto& reader_thread : threads_) reader_thread.join();
   }
 
   // Blocks until the piece's reader is done with it.
   void wait_until_done(const Piece& piece) {
-    std::unique_lock lock(mutex_);
+    std::unique_lock lock(state_mutex_);
     changed_.wait(lock, [&piece] { return piece.done; });
   }
   // The stage has taken pieces up to `position`: readers may start the next ones.
   void stage_reached(std::size_t position) {
     {
-      const std::lock_guard lock(mutex_);
+      const std::lock_guard lock(state_mutex_);
       stage_position_ = position;
     }
     changed_.notify_all();
@@ -89,21 +89,21 @@ class Workers {
       if (k >= pieces_.size()) return;
       {
         // Bounded run-ahead: a finished piece holds its partial result until the stage comes.
-        std::unique_lock lock(mutex_);
+        std::unique_lock lock(state_mutex_);
         changed_.wait(lock, [&] { return quitting_ || k < stage_position_ + lookahead_; });
         if (quitting_) return;
       }
       Piece& piece = *pieces_[k];
-      if (!piece.queue.cancelled()) {
+      if (!piece.queue.given_up()) {
         try {
           auto reader = piece.plan.whole
                             ? std::move(piece.whole_file)
-                            : capture::open_pcap_range(paths_[piece.plan.file], piece.plan.begin,
-                                                       piece.plan.end);
+                            : capture::open_pcap_range(paths_[piece.plan.file_index],
+                                                       piece.plan.begin, piece.plan.end);
           piece.outcome = read_piece(
               *reader, options_,
               [&piece](std::uint64_t number, const capture::PacketRecord& record) {
-                return piece.queue.push(number, record);
+                return piece.queue.add_record(number, record);
               },
               progress_);
         } catch (...) {
@@ -112,7 +112,7 @@ class Workers {
       }
       piece.queue.close();
       {
-        const std::lock_guard lock(mutex_);
+        const std::lock_guard lock(state_mutex_);
         piece.done = true;
       }
       changed_.notify_all();
@@ -125,7 +125,7 @@ class Workers {
   PieceProgress& progress_;
   std::size_t lookahead_;
   std::atomic<std::size_t> next_ = 0;
-  std::mutex mutex_;
+  std::mutex state_mutex_;
   std::condition_variable changed_;
   std::size_t stage_position_ = 0;
   bool quitting_ = false;
@@ -164,7 +164,7 @@ CaptureAnalysis analyze_captures_in_parallel(const std::vector<std::string>& pat
   for (const PiecePlan& plan : plans) {
     auto piece = std::make_unique<Piece>();
     piece->plan = plan;
-    if (plan.whole) piece->whole_file = std::move(readers[plan.file]);
+    if (plan.whole) piece->whole_file = std::move(readers[plan.file_index]);
     pieces.push_back(std::move(piece));
   }
   readers.clear();
@@ -184,7 +184,7 @@ CaptureAnalysis analyze_captures_in_parallel(const std::vector<std::string>& pat
       workers.stage_reached(k);
       Piece& piece = *pieces[k];
       if (merger.skips(piece.plan)) {
-        piece.queue.cancel();
+        piece.queue.give_up();
         continue;
       }
       const auto true_start = merger.true_start(piece.plan);
@@ -193,9 +193,10 @@ CaptureAnalysis analyze_captures_in_parallel(const std::vector<std::string>& pat
         std::uint64_t number = 0;
         capture::PacketRecord record;
         for (;;) {
-          const auto popped = piece.queue.pop(number, record, std::chrono::milliseconds(100));
-          if (popped == ReassemblyQueue::Pop::ended) break;
-          if (popped == ReassemblyQueue::Pop::record) {
+          const auto popped =
+              piece.queue.take_record(number, record, std::chrono::milliseconds(100));
+          if (popped == ReassemblyQueue::Taken::ended) break;
+          if (popped == ReassemblyQueue::Taken::record) {
             reassemble(number, record);
           } else {
             progress.redraw(shared.bytes, shared.packets);
@@ -206,9 +207,9 @@ CaptureAnalysis analyze_captures_in_parallel(const std::vector<std::string>& pat
         if (outcome.failure) std::rethrow_exception(outcome.failure);
       } else {
         // The guess was wrong: the piece before ended elsewhere. Read from where it did.
-        piece.queue.cancel();
+        piece.queue.give_up();
         const auto reader =
-            capture::open_pcap_range(paths[piece.plan.file], *true_start, piece.plan.end);
+            capture::open_pcap_range(paths[piece.plan.file_index], *true_start, piece.plan.end);
         outcome = read_piece(*reader, options, reassemble, shared);
       }
       merger.add(piece.plan, outcome, true_start.has_value());

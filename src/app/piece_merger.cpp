@@ -13,29 +13,29 @@ PieceMerger::PieceMerger(const analysis::AnalysisOptions& options, std::size_t f
 
 std::optional<std::uint64_t> PieceMerger::true_start(const PiecePlan& piece) const {
   // A file's first piece starts where its records do; the next ones where one was guessed.
-  const auto& expected = next_start_[piece.file];
+  const auto& expected = next_start_[piece.file_index];
   if (piece.whole || !expected || *expected == piece.begin) return std::nullopt;
   return *expected;
 }
 
 void PieceMerger::add(const PiecePlan& piece, PieceOutcome& outcome, bool read_again) {
-  for (auto& learned : outcome.partial.learned) learned.packet_number += offset_;
-  for (auto& candidate : outcome.partial.syn_candidates) candidate.packet_number += offset_;
-  merger_.add(outcome.partial);
-  outcome.partial = {};
+  for (auto& learned : outcome.piece_result.learned) learned.packet_number += offset_;
+  for (auto& candidate : outcome.piece_result.syn_candidates) candidate.packet_number += offset_;
+  merger_.add(outcome.piece_result);
+  outcome.piece_result = {};
   if (outcome.records > 0) {
-    FileSpan& span = spans_[piece.file];
-    if (!span.any) {
-      span.first_ns = outcome.first_timestamp_ns;
-      span.latest_ns = outcome.latest_timestamp_ns;
+    FileSpan& file_span = spans_[piece.file_index];
+    if (!file_span.any) {
+      file_span.first_ns = outcome.first_timestamp_ns;
+      file_span.latest_ns = outcome.latest_timestamp_ns;
     }
-    span.latest_ns = std::max(span.latest_ns, outcome.latest_timestamp_ns);
-    span.any = true;
+    file_span.latest_ns = std::max(file_span.latest_ns, outcome.latest_timestamp_ns);
+    file_span.any = true;
     last_ = {offset_ + outcome.records, outcome.last_timestamp_ns};
   }
   offset_ += outcome.records;
-  next_start_[piece.file] = outcome.end_offset;
-  problems_[piece.file] = std::move(outcome.problem);
+  next_start_[piece.file_index] = outcome.end_offset;
+  problems_[piece.file_index] = std::move(outcome.problem);
   if (read_again) ++read_again_;
 }
 

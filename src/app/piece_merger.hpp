@@ -26,7 +26,7 @@ class PieceMerger {
 
   // The piece is not to be read: its file stopped at a problem before it.
   [[nodiscard]] bool skips(const PiecePlan& piece) const {
-    return problems_[piece.file].has_value();
+    return problems_[piece.file_index].has_value();
   }
   // nullopt when the piece may be taken as read; else where its records really start (the piece
   // before ended there, not at the guess), to read it again from.

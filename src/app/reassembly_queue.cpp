@@ -4,8 +4,8 @@
 
 namespace pa::app {
 
-bool ReassemblyQueue::push(std::uint64_t packet_number, const capture::PacketRecord& record) {
-  if (cancelled()) return false;
+bool ReassemblyQueue::add_record(std::uint64_t packet_number, const capture::PacketRecord& record) {
+  if (given_up()) return false;
   const EntryHeader header{packet_number,          record.timestamp_ns,
                            record.original_length, static_cast<std::uint32_t>(record.data.size()),
                            record.link_type,       record.interface_known};
@@ -19,9 +19,9 @@ bool ReassemblyQueue::push(std::uint64_t packet_number, const capture::PacketRec
 }
 
 bool ReassemblyQueue::hand_over() {
-  std::unique_lock lock(mutex_);
-  changed_.wait(lock, [this] { return chunks_.size() < chunk_limit || cancelled(); });
-  if (cancelled()) return false;
+  std::unique_lock lock(state_mutex_);
+  changed_.wait(lock, [this] { return chunks_.size() < chunk_limit || given_up(); });
+  if (given_up()) return false;
   chunks_.push_back(std::move(filling_));
   filling_ = {};
   filling_.reserve(chunk_bytes + (chunk_bytes >> 2));
@@ -30,22 +30,22 @@ bool ReassemblyQueue::hand_over() {
 }
 
 void ReassemblyQueue::close() {
-  std::unique_lock lock(mutex_);
-  if (!filling_.empty() && !cancelled()) chunks_.push_back(std::move(filling_));
+  std::unique_lock lock(state_mutex_);
+  if (!filling_.empty() && !given_up()) chunks_.push_back(std::move(filling_));
   filling_ = {};
   closed_ = true;
   changed_.notify_all();
 }
 
-ReassemblyQueue::Pop ReassemblyQueue::pop(std::uint64_t& packet_number,
-                                          capture::PacketRecord& record,
-                                          std::chrono::milliseconds wait) {
+ReassemblyQueue::Taken ReassemblyQueue::take_record(std::uint64_t& packet_number,
+                                                    capture::PacketRecord& record,
+                                                    std::chrono::milliseconds wait) {
   if (read_at_ >= reading_.size()) {
-    std::unique_lock lock(mutex_);
+    std::unique_lock lock(state_mutex_);
     if (!changed_.wait_for(lock, wait, [this] { return !chunks_.empty() || closed_; })) {
-      return Pop::waiting;
+      return Taken::waiting;
     }
-    if (chunks_.empty()) return Pop::ended;
+    if (chunks_.empty()) return Taken::ended;
     reading_ = std::move(chunks_.front());
     chunks_.pop_front();
     read_at_ = 0;
@@ -61,12 +61,12 @@ ReassemblyQueue::Pop ReassemblyQueue::pop(std::uint64_t& packet_number,
   record.interface_known = header.interface_known;
   record.data = {reading_.data() + read_at_, header.captured_length};
   read_at_ += header.captured_length;
-  return Pop::record;
+  return Taken::record;
 }
 
-void ReassemblyQueue::cancel() {
-  std::unique_lock lock(mutex_);
-  cancelled_.store(true, std::memory_order_relaxed);
+void ReassemblyQueue::give_up() {
+  std::unique_lock lock(state_mutex_);
+  given_up_.store(true, std::memory_order_relaxed);
   chunks_.clear();
   changed_.notify_all();
 }

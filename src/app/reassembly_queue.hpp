@@ -23,22 +23,20 @@ class ReassemblyQueue {
   static constexpr std::size_t chunk_bytes = std::size_t{256} << 10;
   static constexpr std::size_t chunk_limit = 3;
 
-  enum class Pop : std::uint8_t { record, waiting, ended };
+  enum class Taken : std::uint8_t { record, waiting, ended };
 
-  // Reader's side. False once the queue is cancelled: the piece is not wanted any more.
-  bool push(std::uint64_t packet_number, const capture::PacketRecord& record);
+  // Reader's side. False once the queue is given_up: the piece is not wanted any more.
+  bool add_record(std::uint64_t packet_number, const capture::PacketRecord& record);
   // No more records: the last chunk is handed over.
   void close();
 
-  // Stage's side: the next record (its bytes valid until the next pop), waiting when none
+  // Stage's side: the next record (its bytes valid until the next take_record), waiting when none
   // came within `wait`, or ended once the queue is closed and empty.
-  Pop pop(std::uint64_t& packet_number, capture::PacketRecord& record,
-          std::chrono::milliseconds wait);
+  Taken take_record(std::uint64_t& packet_number, capture::PacketRecord& record,
+                    std::chrono::milliseconds wait);
   // Either side: forget the records and release a waiting reader.
-  void cancel();
-  [[nodiscard]] bool cancelled() const noexcept {
-    return cancelled_.load(std::memory_order_relaxed);
-  }
+  void give_up();
+  [[nodiscard]] bool given_up() const noexcept { return given_up_.load(std::memory_order_relaxed); }
 
  private:
   struct EntryHeader {
@@ -54,11 +52,11 @@ class ReassemblyQueue {
 
   std::vector<std::uint8_t> filling_;  // the reader's
 
-  std::mutex mutex_;
+  std::mutex state_mutex_;
   std::condition_variable changed_;
   std::deque<std::vector<std::uint8_t>> chunks_;
   bool closed_ = false;
-  std::atomic<bool> cancelled_ = false;
+  std::atomic<bool> given_up_ = false;
 
   std::vector<std::uint8_t> reading_;  // the stage's
   std::size_t read_at_ = 0;

@@ -26,7 +26,7 @@ TEST(ReassemblyQueue, HandsOverEveryRecordInOrderWithItsFields) {
   std::thread reader([&queue] {
     for (std::uint64_t i = 1; i <= 5000; ++i) {
       const std::vector<std::uint8_t> bytes(i % 300, static_cast<std::uint8_t>(i));
-      ASSERT_TRUE(queue.push(i, record_of(bytes, static_cast<std::int64_t>(i) * 10)));
+      ASSERT_TRUE(queue.add_record(i, record_of(bytes, static_cast<std::int64_t>(i) * 10)));
     }
     queue.close();
   });
@@ -34,9 +34,9 @@ TEST(ReassemblyQueue, HandsOverEveryRecordInOrderWithItsFields) {
   std::uint64_t number = 0;
   capture::PacketRecord record;
   for (;;) {
-    const auto popped = queue.pop(number, record, 1000ms);
-    if (popped == ReassemblyQueue::Pop::ended) break;
-    if (popped == ReassemblyQueue::Pop::waiting) continue;
+    const auto popped = queue.take_record(number, record, 1000ms);
+    if (popped == ReassemblyQueue::Taken::ended) break;
+    if (popped == ReassemblyQueue::Taken::waiting) continue;
     ASSERT_EQ(number, expected);
     EXPECT_EQ(record.timestamp_ns, static_cast<std::int64_t>(expected) * 10);
     EXPECT_EQ(record.data.size(), expected % 300);
@@ -59,7 +59,7 @@ TEST(ReassemblyQueue, HoldsAReaderBackAtItsBoundAndCancelReleasesIt) {
   std::thread reader([&] {
     const std::vector<std::uint8_t> bytes(4000, 1);
     for (std::uint64_t i = 1; i <= 100'000; ++i) {
-      if (!queue.push(i, record_of(bytes, 0))) {
+      if (!queue.add_record(i, record_of(bytes, 0))) {
         refused = true;
         return;
       }
@@ -72,19 +72,19 @@ TEST(ReassemblyQueue, HoldsAReaderBackAtItsBoundAndCancelReleasesIt) {
       (ReassemblyQueue::chunk_limit + 1) * ReassemblyQueue::chunk_bytes / 4000 + 1;
   EXPECT_LE(pushed.load(), bound);
   EXPECT_FALSE(refused.load());
-  queue.cancel();
+  queue.give_up();
   reader.join();
   EXPECT_TRUE(refused.load());
-  EXPECT_TRUE(queue.cancelled());
+  EXPECT_TRUE(queue.given_up());
 }
 
 TEST(ReassemblyQueue, SaysWaitingWhenNothingCameAndEndedOnceClosed) {
   ReassemblyQueue queue;
   std::uint64_t number = 0;
   capture::PacketRecord record;
-  EXPECT_EQ(queue.pop(number, record, 10ms), ReassemblyQueue::Pop::waiting);
+  EXPECT_EQ(queue.take_record(number, record, 10ms), ReassemblyQueue::Taken::waiting);
   queue.close();
-  EXPECT_EQ(queue.pop(number, record, 10ms), ReassemblyQueue::Pop::ended);
+  EXPECT_EQ(queue.take_record(number, record, 10ms), ReassemblyQueue::Taken::ended);
 }
 
 }  // namespace

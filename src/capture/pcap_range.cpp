@@ -40,8 +40,8 @@ class Descriptor {
 };
 
 // Reads up to into.size() bytes at `offset`; fewer only at the end of the file.
-std::size_t read_at(int fd, std::span<std::uint8_t> into, std::uint64_t offset,
-                    const std::string& path) {
+std::size_t read_bytes_at(int fd, std::span<std::uint8_t> into, std::uint64_t offset,
+                          const std::string& path) {
   std::size_t held = 0;
   while (held < into.size()) {
     const ssize_t n =
@@ -68,17 +68,17 @@ PcapSplitPlan plan_pcap_split(const std::string& path, std::size_t pieces,
                               std::uint64_t smallest_piece_bytes) {
   PcapSplitPlan plan;
   if (path == "-") return plan;
-  const Descriptor file(path);
+  const Descriptor descriptor(path);
   struct stat status {};
-  if (::fstat(file.get(), &status) != 0 || !S_ISREG(status.st_mode)) return plan;
-  plan.file_size = static_cast<std::uint64_t>(status.st_size);
+  if (::fstat(descriptor.get(), &status) != 0 || !S_ISREG(status.st_mode)) return plan;
+  plan.bytes_in_file = static_cast<std::uint64_t>(status.st_size);
   std::array<std::uint8_t, file_header_size> header{};
-  if (read_at(file.get(), header, 0, path) < header.size()) return plan;
+  if (read_bytes_at(descriptor.get(), header, 0, path) < header.size()) return plan;
   const auto layout = pcap_record_layout(header);
   if (!layout || !splittable_version(header, *layout)) return plan;
 
   plan.starts.push_back(file_header_size);
-  const std::uint64_t records = plan.file_size - file_header_size;
+  const std::uint64_t records = plan.bytes_in_file - file_header_size;
   if (pieces < 2 || records < 2 * smallest_piece_bytes) return plan;
   pieces = static_cast<std::size_t>(
       std::min<std::uint64_t>(pieces, std::max<std::uint64_t>(1, records / smallest_piece_bytes)));
@@ -86,27 +86,27 @@ PcapSplitPlan plan_pcap_split(const std::string& path, std::size_t pieces,
   for (std::size_t k = 1; k < pieces; ++k) {
     const std::uint64_t point = file_header_size + records * k / pieces;
     if (point <= plan.starts.back()) continue;
-    const std::size_t held = read_at(file.get(), window, point, path);
-    const bool ends_file = point + held >= plan.file_size;
+    const std::size_t held = read_bytes_at(descriptor.get(), window, point, path);
+    const bool ends_file = point + held >= plan.bytes_in_file;
     const auto found = find_pcap_record_start(std::span(window).first(held), 0, *layout, ends_file);
     if (!found) continue;
     const std::uint64_t start = point + *found;
-    if (start > plan.starts.back() && start < plan.file_size) plan.starts.push_back(start);
+    if (start > plan.starts.back() && start < plan.bytes_in_file) plan.starts.push_back(start);
   }
   return plan;
 }
 
 std::unique_ptr<CaptureReader> open_pcap_range(const std::string& path, std::uint64_t begin,
                                                std::uint64_t end) {
-  Descriptor file(path);
+  Descriptor descriptor(path);
   std::array<std::uint8_t, file_header_size> header{};
-  const std::size_t held = read_at(file.get(), header, 0, path);
-  if (::lseek(file.get(), static_cast<off_t>(begin), SEEK_SET) < 0) {
+  const std::size_t held = read_bytes_at(descriptor.get(), header, 0, path);
+  if (::lseek(descriptor.get(), static_cast<off_t>(begin), SEEK_SET) < 0) {
     throw CaptureError(path + ": cannot seek to byte " + std::to_string(begin) + " (" +
                        std::strerror(errno) + ")");
   }
-  (void)::posix_fadvise(file.get(), static_cast<off_t>(begin), 0, POSIX_FADV_SEQUENTIAL);
-  auto source = std::make_unique<DescriptorSource>(file.release(), true);
+  (void)::posix_fadvise(descriptor.get(), static_cast<off_t>(begin), 0, POSIX_FADV_SEQUENTIAL);
+  auto source = std::make_unique<DescriptorSource>(descriptor.release(), true);
   InputBuffer records(std::move(source), InputBuffer::initial_capacity, begin);
   return std::make_unique<PcapReader>(path, path, std::move(records), std::span(header).first(held),
                                       end);

@@ -16,7 +16,7 @@ namespace pa::capture {
 // plan. Throws CaptureError when the file cannot be read.
 struct PcapSplitPlan {
   std::vector<std::uint64_t> starts;
-  std::uint64_t file_size = 0;
+  std::uint64_t bytes_in_file = 0;
 };
 PcapSplitPlan plan_pcap_split(const std::string& path, std::size_t pieces,
                               std::uint64_t smallest_piece_bytes);

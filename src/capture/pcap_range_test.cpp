@@ -52,7 +52,7 @@ TEST(PcapSplit, PlansStartsThatAreRecordStartsInAscendingOrder) {
   const PcapSplitPlan plan = plan_pcap_split(w.path, 8, 64 << 10);
   ASSERT_EQ(plan.starts.size(), 8u);
   EXPECT_EQ(plan.starts.front(), 24u);
-  EXPECT_EQ(plan.file_size, w.size);
+  EXPECT_EQ(plan.bytes_in_file, w.size);
   for (std::size_t i = 1; i < plan.starts.size(); ++i) {
     EXPECT_GT(plan.starts[i], plan.starts[i - 1]);
     EXPECT_TRUE(std::binary_search(w.starts.begin(), w.starts.end(), plan.starts[i]))

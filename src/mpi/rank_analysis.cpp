@@ -32,13 +32,13 @@ struct RecordHeader {
   bool interface_known;
 };
 
-void send(const std::vector<std::uint8_t>& bytes, int tag) {
+void send_to_stage(const std::vector<std::uint8_t>& bytes, int tag) {
   if (bytes.size() > INT_MAX) throw std::runtime_error("a piece's result is over 2 GiB");
   MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, tag, MPI_COMM_WORLD);
 }
 
 // The next message from `source`, whichever its tag.
-std::vector<std::uint8_t> receive(int source, int& tag) {
+std::vector<std::uint8_t> next_message_from(int source, int& tag) {
   MPI_Status status;
   MPI_Probe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &status);
   int size = 0;
@@ -101,9 +101,9 @@ std::vector<std::uint8_t> encode_outcome(const app::PieceOutcome& outcome) {
   }
   auto bytes = writer.take();
   stream::Ack ack;
-  ack.delta = outcome.partial;
-  const auto partial = stream::encode_ack(ack);
-  bytes.insert(bytes.end(), partial.begin(), partial.end());
+  ack.delta = outcome.piece_result;
+  const auto result_frame = stream::encode_ack(ack);
+  bytes.insert(bytes.end(), result_frame.begin(), result_frame.end());
   return bytes;
 }
 
@@ -133,15 +133,15 @@ app::PieceOutcome decode_outcome(const std::vector<std::uint8_t>& bytes) {
   }
   auto ack = stream::decode_ack(base::Bytes(bytes).subspan(frame_end + frame_prefix));
   if (!ack) throw std::runtime_error("a rank sent a partial result that does not decode");
-  outcome.partial = std::move(ack->delta);
+  outcome.piece_result = std::move(ack->delta);
   return outcome;
 }
 
 std::unique_ptr<capture::CaptureReader> open_piece(const std::vector<std::string>& paths,
                                                    const app::PiecePlan& piece,
                                                    std::uint64_t begin) {
-  if (piece.whole) return capture::CaptureReader::open(paths[piece.file]);
-  return capture::open_pcap_range(paths[piece.file], begin, piece.end);
+  if (piece.whole) return capture::CaptureReader::open(paths[piece.file_index]);
+  return capture::open_pcap_range(paths[piece.file_index], begin, piece.end);
 }
 
 // The plan, from rank 0 to every rank (PiecePlan is plain data, and every rank runs the same
@@ -170,19 +170,19 @@ void read_and_send(const std::vector<std::string>& paths, const std::vector<app:
         [&chunk](std::uint64_t number, const capture::PacketRecord& record) {
           append_record(chunk, number, record);
           if (chunk.size() >= chunk_bytes) {
-            send(chunk, records_tag);
+            send_to_stage(chunk, records_tag);
             chunk.clear();
           }
           return true;
         },
         progress);
-    if (!chunk.empty()) send(chunk, records_tag);
+    if (!chunk.empty()) send_to_stage(chunk, records_tag);
     if (rank == settings.failing_rank) {
       throw std::runtime_error("PA_TEST_FAILING_RANK: rank " + std::to_string(rank) +
                                " fails on purpose");
     }
     if (rank == settings.dying_rank) ::raise(SIGKILL);
-    send(encode_outcome(outcome), outcome_tag);
+    send_to_stage(encode_outcome(outcome), outcome_tag);
   }
 }
 
@@ -258,7 +258,7 @@ std::optional<app::CaptureAnalysis> analyze_captures_over_ranks(
       // Every message of the piece is taken, even those not wanted, so that its rank goes on.
       for (;;) {
         int tag = 0;
-        const auto bytes = receive(owner, tag);
+        const auto bytes = next_message_from(owner, tag);
         const bool wanted = !skipped && !true_start;
         if (tag == records_tag) {
           if (wanted) for_each_record(bytes, reassemble);

@@ -35,7 +35,7 @@ TEST(JsonReport, WritesEverySectionOfTheSchema) {
   result.drops.add(base::Drop::dns_malformed, 2);
   AnalysisOptions options;
   options.watch_host = "WWW.Google.com.";
-  RunSummary summary{{"a.pcap", "-"}, 1000, {"a.pcap: cut short at byte 4242"}, {}, {}};
+  RunSummary summary{{"a.pcap", "-"}, 1000, {"a.pcap: cut short at byte 4242"}, {}, {}, {}};
 
   const nlohmann::json j = write(result, options, summary);
   EXPECT_EQ(j["version"], 1);
@@ -107,7 +107,7 @@ TEST(JsonReport, OneLineLayoutIsTheSameObjectOnASingleLine) {
   result.source_ports = {1024};
   result.query_counts = {{"a.example", 1}};
   result.total_queries = 1;
-  RunSummary summary{{"a.pcap"}, 3, {"a warning"}, {}, {}};
+  RunSummary summary{{"a.pcap"}, 3, {"a warning"}, {}, {}, {}};
   std::ostringstream indented;
   std::ostringstream one_line;
   write_json_report(indented, result, AnalysisOptions{}, summary);
@@ -126,6 +126,19 @@ TEST(JsonReport, WritesEmptyCollectionsAsEmptyArraysAndObjects) {
   EXPECT_EQ(j["source_ports"], nlohmann::json::array());
   EXPECT_EQ(j["queries"]["names"], nlohmann::json::array());
   EXPECT_EQ(j["warnings"], nlohmann::json::array());
+}
+
+TEST(JsonReport, SaysHowTheWorkWasSplitOnlyWhenItWas) {
+  EXPECT_FALSE(write(AnalysisResult{}, AnalysisOptions{}, RunSummary{}).contains("threads"));
+  RunSummary summary;
+  summary.work_split = WorkSplit{"threads", 2, 8, 1, {}};
+  const nlohmann::json j = write(AnalysisResult{}, AnalysisOptions{}, summary);
+  EXPECT_EQ(j["threads"],
+            (nlohmann::json{{"workers", 2}, {"pieces", 8}, {"pieces_read_again", 1}}));
+  summary.work_split = WorkSplit{"mpi", 1, 1, 0, "standard input is read by rank 0 alone"};
+  const nlohmann::json ranks = write(AnalysisResult{}, AnalysisOptions{}, summary);
+  EXPECT_FALSE(ranks.contains("threads"));
+  EXPECT_EQ(ranks["mpi"]["one_thread_because"], "standard input is read by rank 0 alone");
 }
 
 TEST(JsonReport, HasAStreamSectionOnlyForAStreamRunWithItsCountsInOrder) {
