@@ -26,10 +26,26 @@ struct LiveCaptureSummary {
   std::optional<KernelCounts> kernel;
 };
 
+// The earliest and latest timestamp of the records a run read, whatever their order.
+struct RecordTimeSpan {
+  std::int64_t earliest_ns = 0;
+  std::int64_t latest_ns = 0;
+};
+
+inline void note_record_time(std::optional<RecordTimeSpan>& span, std::int64_t timestamp_ns) {
+  if (!span) {
+    span = RecordTimeSpan{timestamp_ns, timestamp_ns};
+    return;
+  }
+  if (timestamp_ns < span->earliest_ns) span->earliest_ns = timestamp_ns;
+  if (timestamp_ns > span->latest_ns) span->latest_ns = timestamp_ns;
+}
+
 // What the run knows beyond the analysis itself: what it read and what it warned about.
 struct RunSummary {
   std::vector<std::string> inputs;  // as named on the command line ("-" for standard input)
   std::uint64_t packets_read = 0;
+  std::optional<RecordTimeSpan> time_span;  // none when no record was read
   std::vector<std::string> warnings;
   std::optional<LiveCaptureSummary> live;  // set for a live capture (-i) only
   // The stream mode's run health (connections, losses, batches sent again, ...), in the order
