@@ -144,8 +144,9 @@ void write_timeline(std::string& text, const analysis::AnalysisResult& result,
                  "<h2>Timeline of queries and connection attempts to port {}</h2>\n",
                  options.watch_port);
   if (timeline.empty()) {
-    text += "<p id=\"timeline-none\">No query was counted and no connection attempt was seen: "
-            "there is no timeline.</p>\n";
+    text +=
+        "<p id=\"timeline-none\">No query was counted and no connection attempt was seen: "
+        "there is no timeline.</p>\n";
     return;
   }
   const auto& buckets = timeline.timeline_buckets();
@@ -159,8 +160,8 @@ void write_timeline(std::string& text, const analysis::AnalysisResult& result,
                  "<p id=\"timeline-interval\">One bar = {} (buckets anchored at 1970-01-01 UTC); "
                  "queries in blue (largest bucket: {}), connection attempts to port {} in "
                  "orange (largest bucket: {}).</p>\n",
-                 describe_width(timeline.bucket_width_exponent()), most_queries,
-                 options.watch_port, most_attempts);
+                 describe_width(timeline.bucket_width_exponent()), most_queries, options.watch_port,
+                 most_attempts);
   constexpr int slot = 12;
   constexpr int plot_height = 120;
   const int width = static_cast<int>(buckets.size()) * slot + 20;
@@ -170,8 +171,8 @@ void write_timeline(std::string& text, const analysis::AnalysisResult& result,
                  std::max(width, 520), plot_height + 40);
   const auto height_of = [](std::uint64_t value, std::uint64_t largest) {
     if (value == 0) return 0;
-    return std::max(1, static_cast<int>(static_cast<double>(value) /
-                                        static_cast<double>(largest) * plot_height));
+    return std::max(1, static_cast<int>(static_cast<double>(value) / static_cast<double>(largest) *
+                                        plot_height));
   };
   for (std::size_t i = 0; i < buckets.size(); ++i) {
     const int x = 10 + static_cast<int>(i) * slot;
@@ -202,8 +203,9 @@ void write_timeline(std::string& text, const analysis::AnalysisResult& result,
                  format_timestamp(bucket_start_ns(timeline, timeline.first_bucket())),
                  plot_height + 32, format_timestamp(bucket_start_ns(timeline, last_index + 1)));
   text += "</svg>\n";
-  text += "<table id=\"timeline\">\n<tr><th>from (UTC)</th><th>queries</th>"
-          "<th>connection attempts</th></tr>\n";
+  text +=
+      "<table id=\"timeline\">\n<tr><th>from (UTC)</th><th>queries</th>"
+      "<th>connection attempts</th></tr>\n";
   for (std::size_t i = 0; i < buckets.size(); ++i) {
     if (buckets[i].empty()) continue;
     const std::int64_t index = timeline.first_bucket() + static_cast<std::int64_t>(i);

@@ -45,12 +45,12 @@ inline void note_record_time(std::optional<RecordTimeSpan>& span, std::int64_t t
 struct RunSummary {
   std::vector<std::string> inputs;  // as named on the command line ("-" for standard input)
   std::uint64_t packets_read = 0;
-  std::optional<RecordTimeSpan> time_span;  // none when no record was read
   std::vector<std::string> warnings;
   std::optional<LiveCaptureSummary> live;  // set for a live capture (-i) only
   // The stream mode's run health (connections, losses, batches sent again, ...), in the order
   // the JSON report lists them; empty for an in-process run. The analysis never depends on it.
   std::vector<std::pair<std::string, std::uint64_t>> stream_health;
+  std::optional<RecordTimeSpan> time_span;  // none when no record was read
 };
 
 }  // namespace pa::report
