@@ -160,7 +160,7 @@ def frame(frame_type, body):
     return struct.pack(">IB", len(body) + 1, frame_type) + body
 
 
-PROTOCOL = 3
+PROTOCOL = 4
 
 
 def hello_body(authenticated):
@@ -207,6 +207,8 @@ def codec_seeds(frames):
     ack += struct.pack(">I", 1) + b"\x04" + bytes([142, 250, 1, 1]) + struct.pack(">Qq", 9, 1)
     ack += struct.pack(">I", 2) + struct.pack(">HH", 42588, 42589)
     ack += struct.pack(">I", 1) + b"\x04" + bytes([142, 250, 1, 1]) + struct.pack(">HQ", 5000, 12)
+    # The timeline: two buckets 1/4 s wide (exponent -2) from bucket 4 (1 s).
+    ack += struct.pack(">HbqQQQQ", 2, -2, 4, 3, 0, 1, 1)
     ack += bytes(32)  # its MAC
     seeds.append(b"\x08" + ack)
     batch = struct.pack(">IQI", 7, 3, len(frames))

@@ -54,6 +54,7 @@ void Analyzer::on_tcp_segment(const decode::PacketContext& packet,
   if (!is_connection_attempt(segment, options_.watch_port)) [[likely]] {
     return;
   }
+  timeline_.add(packet.timestamp_ns, TimelineSeries::connection_attempts);
   const auto found = watched_index_.find(segment.destination);
   if (found == watched_index_.end()) return;
   // SPEC: an address counts only for packets after the one whose response added it.
@@ -97,20 +98,23 @@ void Analyzer::on_dns_message(const decode::PacketContext& packet,
     // (--qtype: each question of a counted type).
     if (header.opcode != 0 || counted_questions == 0) return;
     if (header.question_count == 1) {
-      count_query(question.name, question.type);
+      count_query(question.name, question.type, packet.timestamp_ns);
       return;
     }
     dns::QuestionCursor again{*decoded};
     while (again.next(question)) {
-      if (options_.counts_type(question.type)) count_query(question.name, question.type);
+      if (options_.counts_type(question.type))
+        count_query(question.name, question.type, packet.timestamp_ns);
     }
     return;
   }
   learn_addresses(packet, *decoded, questions.end_offset());
 }
 
-void Analyzer::count_query(const dns::DnsName& name, std::uint16_t type) {
+void Analyzer::count_query(const dns::DnsName& name, std::uint16_t type,
+                           std::int64_t timestamp_ns) {
   ++total_queries_;
+  timeline_.add(timestamp_ns, TimelineSeries::queries);
   std::string_view key = name.key();
   if (keyed_by_type_) {
     key_scratch_.assign(key);
@@ -227,6 +231,7 @@ AnalysisResult Analyzer::result_without_names() const {
   }
   result.total_queries = total_queries_;
   result.watched_addresses = watched_addresses_;
+  result.timeline = timeline_;
   result.counters() = counters_;
   return result;
 }

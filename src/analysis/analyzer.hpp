@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analysis/timeline.hpp"
 #include "base/drop_reason.hpp"
 #include "base/ip_address.hpp"
 #include "decode/packet_events.hpp"
@@ -99,6 +100,9 @@ struct AnalysisResult : RunCounters {
   std::vector<NameCount> query_counts;            // count descending, then name ascending (bytes)
   std::uint64_t total_queries = 0;                // sum of the counts: the percentage base
   std::vector<LearnedAddress> watched_addresses;  // in the order first learned; presets first
+  // The counted queries and the connection attempts to the watched port (any destination)
+  // over time.
+  Timeline timeline;
 };
 
 // SPEC: a connection attempt is a TCP segment with SYN set and ACK and RST clear (other
@@ -163,7 +167,7 @@ class Analyzer final : public decode::PacketEvents {
   [[nodiscard]] NameCount row(std::string_view key, std::uint64_t count) const;
   // Everything but the query counts.
   [[nodiscard]] AnalysisResult result_without_names() const;
-  void count_query(const dns::DnsName& name, std::uint16_t type);
+  void count_query(const dns::DnsName& name, std::uint16_t type, std::int64_t timestamp_ns);
   void learn_addresses(const decode::PacketContext& packet, const dns::DnsMessage& message,
                        std::size_t answers_offset);
   void add_watched(const base::IpAddress& address, std::uint64_t packet_number,
@@ -185,6 +189,7 @@ class Analyzer final : public decode::PacketEvents {
   std::string key_scratch_;
   std::unordered_map<std::string, std::uint64_t, NameKeyHash, std::equal_to<>> query_counts_;
   std::uint64_t total_queries_ = 0;
+  Timeline timeline_;
 
   RunCounters counters_;
   std::uint64_t last_skipped_packet_ = 0;

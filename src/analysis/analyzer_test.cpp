@@ -372,3 +372,41 @@ TEST(Analyzer, RejectsWatchHostThatIsNoName) {
 
 }  // namespace
 }  // namespace pa::analysis
+
+namespace pa::analysis {
+namespace {
+
+TEST(Analyzer, TimesTheCountedQueriesAndEveryConnectionAttemptToTheWatchedPort) {
+  AnalysisOptions options;
+  options.watch_port = 443;
+  Analyzer analyzer{options};
+  TestMessage two;
+  two.header(dns::testing::standard_query, 3, 0)
+      .question("www.example.com")
+      .question("mail.example.com", 28)  // AAAA: not counted, so not timed
+      .question("b.example");
+  dns(analyzer, 1, two);  // at 1 s
+  TestMessage response;
+  response.header(dns::testing::standard_response, 1, 0).question("www.example.com");
+  dns(analyzer, 2, response);  // a response is no query
+  // Connection attempts to port 443 count whatever their destination (none is watched here).
+  analyzer.on_tcp_segment(at(3), syn_to("192.0.2.1", 1000, 443));
+  analyzer.on_tcp_segment(at(4), syn_to("192.0.2.2", 1001, 443));
+  analyzer.on_tcp_segment(at(5), syn_to("192.0.2.2", 1002, 80));  // other port
+  analyzer.on_tcp_segment(at(6), syn_to("192.0.2.2", 1003, 443, flag::syn | flag::ack));
+  const AnalysisResult result = analyzer.result();
+  EXPECT_EQ(result.timeline.total(TimelineSeries::queries), 2u);
+  EXPECT_EQ(result.timeline.total(TimelineSeries::queries), result.total_queries);
+  EXPECT_EQ(result.timeline.total(TimelineSeries::connection_attempts), 2u);
+  // From 1 s to 4 s at the narrowest width that fits: 3 s / 63 buckets -> 1/16 s.
+  EXPECT_EQ(result.timeline.bucket_width_exponent(), -4);
+  EXPECT_EQ(result.timeline.first_bucket(), 16);
+  ASSERT_EQ(result.timeline.timeline_buckets().size(), 49u);
+  EXPECT_EQ(result.timeline.timeline_buckets()[0].queries, 2u);
+  EXPECT_EQ(result.timeline.timeline_buckets()[32].connection_attempts, 1u);
+  EXPECT_EQ(result.timeline.timeline_buckets()[48].connection_attempts, 1u);
+  EXPECT_TRUE(result.source_ports.empty());
+}
+
+}  // namespace
+}  // namespace pa::analysis

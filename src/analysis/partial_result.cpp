@@ -25,6 +25,7 @@ void PartialAnalyzer::on_tcp_segment(const decode::PacketContext& packet,
   if (!is_connection_attempt(segment, options_.watch_port)) [[likely]] {
     return;
   }
+  attempts_.add(packet.timestamp_ns, TimelineSeries::connection_attempts);
   if (source_ports_.test(segment.source_port)) return;
   if (std::find(presets_.begin(), presets_.end(), segment.destination) != presets_.end()) {
     source_ports_.set(segment.source_port);
@@ -55,9 +56,12 @@ PartialResult PartialAnalyzer::take() {
     partial.query_counts = std::move(found.query_counts);
     partial.learned = std::move(found.watched_addresses);
     partial.counters() = found.counters();
+    partial.timeline = std::move(found.timeline);
     analyzer_.emplace(options_);
     analyzed_ = false;
   }
+  partial.timeline.merge(attempts_);
+  attempts_ = Timeline{};
   std::sort(ports_set_.begin(), ports_set_.end());
   partial.source_ports = ports_set_;
   partial.syn_candidates.reserve(candidates_.size());
@@ -115,6 +119,7 @@ void ResultMerger::add(const PartialResult& partial) {
     if (!inserted) where->second = std::max(where->second, candidate.packet_number);
   }
   counters_ += partial.counters();
+  timeline_.merge(partial.timeline);
 }
 
 void ResultMerger::settle(std::uint64_t next_unaccounted) {
@@ -145,6 +150,7 @@ AnalysisResult ResultMerger::result() const {
   }
   std::sort(result.query_counts.begin(), result.query_counts.end(), report_order);
   result.total_queries = total_queries_;
+  result.timeline = timeline_;
   std::vector<Learned> learned;
   learned.reserve(learned_.size());
   for (const auto& [address, entry] : learned_) learned.push_back(entry);

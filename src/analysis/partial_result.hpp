@@ -27,6 +27,7 @@ struct PartialResult : RunCounters {
   std::vector<LearnedAddress> learned;      // in the order learned, packet numbers ascending
   std::vector<std::uint16_t> source_ports;  // SYNs to a preset address: counted already
   std::vector<SynCandidate> syn_candidates;
+  Timeline timeline;  // as AnalysisResult's: it merges exactly
 };
 
 // Analyzes part of the packets (any of them, each whole, in processing order among
@@ -59,6 +60,7 @@ class PartialAnalyzer final : public decode::PacketEvents {
   std::vector<std::uint16_t> ports_set_;  // the bits of source_ports_, so take() need not scan
   std::unordered_map<std::pair<base::IpAddress, std::uint16_t>, std::uint64_t, PairHash>
       candidates_;
+  Timeline attempts_;  // the connection attempts since the last take(); the analyzer has the rest
   bool analyzed_ = false;  // the analyzer saw an event since the last take()
 };
 
@@ -100,6 +102,7 @@ class ResultMerger {
   std::unordered_map<std::pair<std::string, std::uint16_t>, std::uint64_t, NameTypeHash>
       query_counts_;
   std::uint64_t total_queries_ = 0;
+  Timeline timeline_;
   std::unordered_map<base::IpAddress, Learned> learned_;
   std::uint64_t next_order_ = 0;
   std::bitset<65536> source_ports_;

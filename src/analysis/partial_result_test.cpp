@@ -131,3 +131,45 @@ TEST(PartialAnalyzer, HandsOutTheQueriesSeenSinceTheLastTakeAndThenNone) {
 
 }  // namespace
 }  // namespace pa::analysis
+
+namespace pa::analysis {
+namespace {
+
+TEST(PartialAnalyzer, TimelinesOfAnySplitMergeIntoTheWholeRunsTimeline) {
+  const std::vector<std::uint8_t> query{
+      0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x01, 'a',  0x07, 'e',  'x',  'a',  'm',  'p',  'l',  'e',  0x00,  // a.example
+      0x00, 0x01, 0x00, 0x01,                                            // A, IN
+  };
+  const decode::TcpSegmentHeader syn{address("10.0.0.1"), address("10.0.0.2"), 1234, 80,
+                                     decode::tcp_flag::syn};
+  // Packet n at n * 0.7 s: a query at every packet, a SYN at every third.
+  const auto feed = [&](decode::PacketEvents& events, std::uint64_t n) {
+    const decode::PacketContext context{n, static_cast<std::int64_t>(n) * 700'000'000};
+    events.on_dns_message(context, query, decode::DnsTransport::udp, false);
+    if (n % 3 == 0) events.on_tcp_segment(context, syn);
+  };
+  Analyzer whole{AnalysisOptions{}};
+  for (std::uint64_t n = 1; n <= 200; ++n) feed(whole, n);
+  const Timeline expected = whole.result().timeline;
+  ASSERT_FALSE(expected.empty());
+
+  for (const std::uint64_t batch : {1u, 7u, 64u, 200u}) {
+    PartialAnalyzer first_lane{AnalysisOptions{}};
+    PartialAnalyzer second_lane{AnalysisOptions{}};
+    ResultMerger merger{AnalysisOptions{}};
+    for (std::uint64_t n = 1; n <= 200; ++n) {
+      feed((n / batch) % 2 == 0 ? static_cast<decode::PacketEvents&>(first_lane) : second_lane, n);
+      if (n % batch == 0) {
+        merger.add(first_lane.take());
+        merger.add(second_lane.take());
+      }
+    }
+    merger.add(second_lane.take());
+    merger.add(first_lane.take());
+    EXPECT_EQ(merger.result().timeline, expected) << "batches of " << batch;
+  }
+}
+
+}  // namespace
+}  // namespace pa::analysis

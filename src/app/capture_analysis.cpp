@@ -55,6 +55,7 @@ CaptureAnalysis analyze_captures(const std::vector<std::string>& paths,
   while (merger.next(record)) {
     ++context.packet_number;
     context.timestamp_ns = record.timestamp_ns;
+    report::note_record_time(outcome.summary.time_span, record.timestamp_ns);
     dissector.dissect(record, context, analyzer);
     if (progress.due()) progress.redraw(bytes_read(merger), context.packet_number);
   }

@@ -43,6 +43,7 @@ struct PieceOutcome {
   std::optional<capture::ReadProblem> problem;
   std::int64_t first_timestamp_ns = 0;
   std::int64_t last_timestamp_ns = 0;
+  std::int64_t earliest_timestamp_ns = INT64_MAX;
   std::int64_t latest_timestamp_ns = INT64_MIN;
   std::exception_ptr failure;  // the piece could not be read (the file went away)
 };
@@ -77,6 +78,9 @@ PieceOutcome read_piece(capture::CaptureReader& reader, const analysis::Analysis
     if (context.packet_number == 1) outcome.first_timestamp_ns = record.timestamp_ns;
     if (record.timestamp_ns > outcome.latest_timestamp_ns) {
       outcome.latest_timestamp_ns = record.timestamp_ns;
+    }
+    if (record.timestamp_ns < outcome.earliest_timestamp_ns) {
+      outcome.earliest_timestamp_ns = record.timestamp_ns;
     }
     if (reassembly::route_record(record).needs_reassembly) {
       if (!forward(context.packet_number, record)) break;

@@ -181,12 +181,14 @@ CaptureAnalysis analyze_in_process(capture::live::LiveCapture& capture, const Co
   reassembly::PacketDissector dissector;
   capture::PacketRecord record;
   decode::PacketContext context;
+  std::optional<report::RecordTimeSpan> time_span;
   for (;;) {
     const capture::live::LiveEvent event = capture.next(record);
     if (event == capture::live::LiveEvent::ended) break;
     if (event == capture::live::LiveEvent::packet) {
       ++context.packet_number;
       context.timestamp_ns = record.timestamp_ns;
+      report::note_record_time(time_span, record.timestamp_ns);
       dissector.dissect(record, context, analyzer);
     }
     if (report_timing.due()) reports.write_interim(analyzer.result(), context.packet_number);
@@ -194,6 +196,7 @@ CaptureAnalysis analyze_in_process(capture::live::LiveCapture& capture, const Co
   dissector.finish(context, analyzer);
   CaptureAnalysis outcome;
   outcome.summary.packets_read = context.packet_number;
+  outcome.summary.time_span = time_span;
   outcome.result = analyzer.result();
   return outcome;
 }
@@ -243,6 +246,7 @@ CaptureAnalysis analyze_streamed(capture::live::LiveCapture& capture, const Comm
   CaptureAnalysis analysis;
   analysis.result = std::move(outcome.result);
   analysis.summary.packets_read = outcome.packets_read;
+  analysis.summary.time_span = outcome.time_span;
   return analysis;
 }
 #endif

@@ -32,6 +32,8 @@ void PieceMerger::add(const PiecePlan& piece, PieceOutcome& outcome, bool read_a
     file_span.latest_ns = std::max(file_span.latest_ns, outcome.latest_timestamp_ns);
     file_span.any = true;
     last_ = {offset_ + outcome.records, outcome.last_timestamp_ns};
+    report::note_record_time(time_span_, outcome.earliest_timestamp_ns);
+    report::note_record_time(time_span_, outcome.latest_timestamp_ns);
   }
   offset_ += outcome.records;
   next_start_[piece.file_index] = outcome.end_offset;
@@ -63,6 +65,7 @@ CaptureAnalysis PieceMerger::finish(const std::vector<std::string>& paths,
     analysis.summary.warnings.push_back(problem->message);
   }
   analysis.summary.packets_read = offset_;
+  analysis.summary.time_span = time_span_;
   split.pieces_read_again = read_again_;
   analysis.summary.work_split = std::move(split);
   analysis.result = merger_.result();

@@ -69,6 +69,7 @@ class PieceMerger {
   std::uint64_t offset_ = 0;  // packets before the current piece
   std::uint64_t read_again_ = 0;
   decode::PacketContext last_;  // the last packet so far
+  std::optional<report::RecordTimeSpan> time_span_;
 };
 
 }  // namespace pa::app

@@ -67,6 +67,7 @@ StreamedAnalysis analyze_captures_streamed(const std::vector<std::string>& paths
   analysis.result = std::move(outcome.result);
   analysis.summary.inputs = paths;
   analysis.summary.packets_read = outcome.packets_read;
+  analysis.summary.time_span = outcome.time_span;
   const stream::StreamHealth& health = outcome.health;
   analysis.summary.stream_health = {{"lanes", health.lanes},
                                     {"connections", health.connections},

@@ -71,6 +71,10 @@ const std::vector<std::pair<std::uint32_t, std::string>> schedules = {
 void expect_same_reports(const std::vector<std::string>& paths,
                          const analysis::AnalysisOptions& options) {
   const Reports expected = direct(paths, options);
+  // The pages compared hold the timeline (or say there is none) and the time span.
+  EXPECT_NE(expected.html.find("Time span (UTC)"), std::string::npos);
+  EXPECT_TRUE(expected.html.find("timeline-chart") != std::string::npos ||
+              expected.html.find("there is no timeline") != std::string::npos);
   for (const auto& [connections, hooks] : schedules) {
     const Reports got = streamed(paths, options, connections, hooks);
     EXPECT_EQ(got.text, expected.text) << "-c " << connections << " " << hooks;

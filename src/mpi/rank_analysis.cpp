@@ -92,6 +92,7 @@ std::vector<std::uint8_t> encode_outcome(const app::PieceOutcome& outcome) {
   writer.i64(outcome.first_timestamp_ns);
   writer.i64(outcome.last_timestamp_ns);
   writer.i64(outcome.latest_timestamp_ns);
+  writer.i64(outcome.earliest_timestamp_ns);
   writer.u8(outcome.problem ? 1 : 0);
   writer.u64(outcome.problem ? outcome.problem->offset : 0);
   writer.u32(outcome.problem ? static_cast<std::uint32_t>(outcome.problem->message.size()) : 0);
@@ -117,6 +118,7 @@ app::PieceOutcome decode_outcome(const std::vector<std::uint8_t>& bytes) {
   outcome.first_timestamp_ns = static_cast<std::int64_t>(reader.u64());
   outcome.last_timestamp_ns = static_cast<std::int64_t>(reader.u64());
   outcome.latest_timestamp_ns = static_cast<std::int64_t>(reader.u64());
+  outcome.earliest_timestamp_ns = static_cast<std::int64_t>(reader.u64());
   const bool has_problem = reader.u8() != 0;
   const std::uint64_t problem_offset = reader.u64();
   const base::Bytes message = reader.bytes(reader.u32());

@@ -63,7 +63,7 @@ TEST(HostileNames, EveryByteValueReachesBothReportsEscaped) {
   EXPECT_NE(text.str().find("\\\\"), std::string::npos);        // a backslash
 
   std::ostringstream json;
-  write_json_report(json, result, options, RunSummary{{"hostile.pcap"}, 2, {}, {}, {}, {}});
+  write_json_report(json, result, options, RunSummary{{"hostile.pcap"}, 2, {}, {}, {}, {}, {}});
   ASSERT_TRUE(nlohmann::json::accept(json.str()));
   for (const char c : json.str()) {
     ASSERT_TRUE(c == '\n' || (c >= 0x20 && c <= 0x7e)) << "raw byte " << int{c};

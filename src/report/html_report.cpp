@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <ostream>
 
 #include "analysis/query_types.hpp"
@@ -52,7 +53,7 @@ constexpr const char* style =
     "body{font-family:sans-serif;margin:2em;color:#222}"
     "table{border-collapse:collapse;margin-bottom:1.5em}"
     "td,th{border:1px solid #bbb;padding:2px 8px;text-align:left}"
-    "td.n{text-align:right}.bar{fill:#3b6ea8}.folded{fill:#999}";
+    "td.n{text-align:right}.bar{fill:#3b6ea8}.folded{fill:#999}.tq{fill:#3b6ea8}.tc{fill:#d9822b}";
 
 std::string watched_host(const analysis::AnalysisOptions& options) {
   const auto name = dns::parse_name(options.watch_host);
@@ -112,6 +113,110 @@ void write_chart(std::string& text, const NameTable& table) {
   text += "</svg>\n";
 }
 
+// A bucket width in words: "4 s", "1/8 s".
+std::string describe_width(int exponent) {
+  if (exponent >= 0) return fmt::format("{} s", std::uint64_t{1} << exponent);
+  return fmt::format("1/{} s", std::uint64_t{1} << -exponent);
+}
+
+std::string describe_duration(std::int64_t earliest_ns, std::int64_t latest_ns) {
+  const auto nanoseconds = static_cast<unsigned __int128>(static_cast<__int128>(latest_ns) -
+                                                          static_cast<__int128>(earliest_ns));
+  const auto seconds = static_cast<std::uint64_t>(nanoseconds / 1'000'000'000);
+  const auto fraction = static_cast<std::uint64_t>(nanoseconds % 1'000'000'000);
+  return fmt::format("{}.{:09} s", seconds, fraction);
+}
+
+// The start of bucket `index` at the timeline's width, clamped to the int64 range.
+std::int64_t bucket_start_ns(const analysis::Timeline& timeline, std::int64_t index) {
+  const __int128 start = static_cast<__int128>(index) * timeline.bucket_width_ns();
+  const __int128 lowest = std::numeric_limits<std::int64_t>::min();
+  const __int128 highest = std::numeric_limits<std::int64_t>::max();
+  return static_cast<std::int64_t>(std::clamp(start, lowest, highest));
+}
+
+// Two bars per bucket (queries, connection attempts), each series scaled to its own largest
+// bucket, with the first and last bucket's start under the axis.
+void write_timeline(std::string& text, const analysis::AnalysisResult& result,
+                    const analysis::AnalysisOptions& options) {
+  const analysis::Timeline& timeline = result.timeline;
+  fmt::format_to(std::back_inserter(text),
+                 "<h2>Timeline of queries and connection attempts to port {}</h2>\n",
+                 options.watch_port);
+  if (timeline.empty()) {
+    text +=
+        "<p id=\"timeline-none\">No query was counted and no connection attempt was seen: "
+        "there is no timeline.</p>\n";
+    return;
+  }
+  const auto& buckets = timeline.timeline_buckets();
+  std::uint64_t most_queries = 1;
+  std::uint64_t most_attempts = 1;
+  for (const analysis::Timeline::Bucket& bucket : buckets) {
+    most_queries = std::max(most_queries, bucket.queries);
+    most_attempts = std::max(most_attempts, bucket.connection_attempts);
+  }
+  fmt::format_to(std::back_inserter(text),
+                 "<p id=\"timeline-interval\">One bar = {} (buckets anchored at 1970-01-01 UTC); "
+                 "queries in blue (largest bucket: {}), connection attempts to port {} in "
+                 "orange (largest bucket: {}).</p>\n",
+                 describe_width(timeline.bucket_width_exponent()), most_queries, options.watch_port,
+                 most_attempts);
+  constexpr int slot = 12;
+  constexpr int plot_height = 120;
+  const int width = static_cast<int>(buckets.size()) * slot + 20;
+  fmt::format_to(std::back_inserter(text),
+                 "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"timeline-chart\" width=\"{}\" "
+                 "height=\"{}\" role=\"img\">\n",
+                 std::max(width, 520), plot_height + 40);
+  const auto height_of = [](std::uint64_t value, std::uint64_t largest) {
+    if (value == 0) return 0;
+    return std::max(1, static_cast<int>(static_cast<double>(value) / static_cast<double>(largest) *
+                                        plot_height));
+  };
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    const int x = 10 + static_cast<int>(i) * slot;
+    const int q = height_of(buckets[i].queries, most_queries);
+    const int c = height_of(buckets[i].connection_attempts, most_attempts);
+    const std::int64_t index = timeline.first_bucket() + static_cast<std::int64_t>(i);
+    const std::string from = format_timestamp(bucket_start_ns(timeline, index));
+    if (q != 0) {
+      fmt::format_to(std::back_inserter(text),
+                     "<rect class=\"tq\" x=\"{}\" y=\"{}\" width=\"5\" height=\"{}\">"
+                     "<title>{}: {} queries</title></rect>\n",
+                     x, plot_height - q, q, from, buckets[i].queries);
+    }
+    if (c != 0) {
+      fmt::format_to(std::back_inserter(text),
+                     "<rect class=\"tc\" x=\"{}\" y=\"{}\" width=\"5\" height=\"{}\">"
+                     "<title>{}: {} connection attempts</title></rect>\n",
+                     x + 5, plot_height - c, c, from, buckets[i].connection_attempts);
+    }
+  }
+  const std::int64_t last_index =
+      timeline.first_bucket() + static_cast<std::int64_t>(buckets.size()) - 1;
+  fmt::format_to(std::back_inserter(text),
+                 "<line x1=\"8\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#333\"/>\n"
+                 "<text x=\"8\" y=\"{2}\" font-size=\"12\">{3}</text>\n"
+                 "<text x=\"{1}\" y=\"{4}\" font-size=\"12\" text-anchor=\"end\">{5}</text>\n",
+                 plot_height + 1, width - 8, plot_height + 16,
+                 format_timestamp(bucket_start_ns(timeline, timeline.first_bucket())),
+                 plot_height + 32, format_timestamp(bucket_start_ns(timeline, last_index + 1)));
+  text += "</svg>\n";
+  text +=
+      "<table id=\"timeline\">\n<tr><th>from (UTC)</th><th>queries</th>"
+      "<th>connection attempts</th></tr>\n";
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    if (buckets[i].empty()) continue;
+    const std::int64_t index = timeline.first_bucket() + static_cast<std::int64_t>(i);
+    fmt::format_to(std::back_inserter(text),
+                   "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                   format_timestamp(bucket_start_ns(timeline, index)), buckets[i].queries,
+                   buckets[i].connection_attempts);
+  }
+  text += "</table>\n";
+}
+
 }  // namespace
 
 void write_html_report(std::ostream& out, const analysis::AnalysisResult& result,
@@ -143,6 +248,15 @@ void write_html_report(std::ostream& out, const analysis::AnalysisResult& result
   }
   summary_row("Inputs", inputs);
   summary_row("Packets read", std::to_string(summary.packets_read));
+  if (summary.time_span) {
+    summary_row("Time span (UTC)",
+                fmt::format("{} to {} ({})", format_timestamp(summary.time_span->earliest_ns),
+                            format_timestamp(summary.time_span->latest_ns),
+                            describe_duration(summary.time_span->earliest_ns,
+                                              summary.time_span->latest_ns)));
+  } else {
+    summary_row("Time span (UTC)", "no records read");
+  }
   summary_row("Packets skipped", std::to_string(result.skipped_packets));
   summary_row("DNS messages", std::to_string(result.dns_messages));
   summary_row("Malformed DNS messages", std::to_string(result.malformed_dns_messages));
@@ -197,6 +311,7 @@ void write_html_report(std::ostream& out, const analysis::AnalysisResult& result
   }
   if (result.source_ports.empty()) text += "none";
   text += "</p>\n";
+  write_timeline(text, result, options);
   for (const std::string& warning : summary.warnings) {
     fmt::format_to(std::back_inserter(text), "<p class=\"warning\">{}</p>\n", html_escape(warning));
   }

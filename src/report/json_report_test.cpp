@@ -35,7 +35,7 @@ TEST(JsonReport, WritesEverySectionOfTheSchema) {
   result.drops.add(base::Drop::dns_malformed, 2);
   AnalysisOptions options;
   options.watch_host = "WWW.Google.com.";
-  RunSummary summary{{"a.pcap", "-"}, 1000, {"a.pcap: cut short at byte 4242"}, {}, {}, {}};
+  RunSummary summary{{"a.pcap", "-"}, 1000, {"a.pcap: cut short at byte 4242"}, {}, {}, {}, {}};
 
   const nlohmann::json j = write(result, options, summary);
   EXPECT_EQ(j["version"], 1);
@@ -107,7 +107,7 @@ TEST(JsonReport, OneLineLayoutIsTheSameObjectOnASingleLine) {
   result.source_ports = {1024};
   result.query_counts = {{"a.example", 1}};
   result.total_queries = 1;
-  RunSummary summary{{"a.pcap"}, 3, {"a warning"}, {}, {}, {}};
+  RunSummary summary{{"a.pcap"}, 3, {"a warning"}, {}, {}, {}, {}};
   std::ostringstream indented;
   std::ostringstream one_line;
   write_json_report(indented, result, AnalysisOptions{}, summary);

@@ -26,6 +26,21 @@ struct LiveCaptureSummary {
   std::optional<KernelCounts> kernel;
 };
 
+// The earliest and latest timestamp of the records a run read, whatever their order.
+struct RecordTimeSpan {
+  std::int64_t earliest_ns = 0;
+  std::int64_t latest_ns = 0;
+};
+
+inline void note_record_time(std::optional<RecordTimeSpan>& span, std::int64_t timestamp_ns) {
+  if (!span) {
+    span = RecordTimeSpan{timestamp_ns, timestamp_ns};
+    return;
+  }
+  if (timestamp_ns < span->earliest_ns) span->earliest_ns = timestamp_ns;
+  if (timestamp_ns > span->latest_ns) span->latest_ns = timestamp_ns;
+}
+
 // What the run knows beyond the analysis itself: what it read and what it warned about.
 // How -j N (or MPI's ranks) split the reading (app/parallel_analysis.hpp): what the JSON
 // report's "threads" (or "mpi") object says.
@@ -45,7 +60,8 @@ struct RunSummary {
   // The stream mode's run health (connections, losses, batches sent again, ...), in the order
   // the JSON report lists them; empty for an in-process run. The analysis never depends on it.
   std::vector<std::pair<std::string, std::uint64_t>> stream_health;
-  std::optional<WorkSplit> work_split;  // set by -j N only
+  std::optional<WorkSplit> work_split;      // set by -j N only
+  std::optional<RecordTimeSpan> time_span;  // none when no record was read
 };
 
 }  // namespace pa::report

@@ -67,6 +67,39 @@ void write_counters(FrameWriter& writer, const analysis::RunCounters& counters) 
   }
 }
 
+// The timeline: a u16 count of buckets; when there are any, the width exponent (i8, in
+// Timeline's range), the first bucket's index (i64), then per bucket its queries and
+// connection attempts (u64 each).
+void write_timeline(FrameWriter& writer, const analysis::Timeline& timeline) {
+  const auto& buckets = timeline.timeline_buckets();
+  writer.u16(static_cast<std::uint16_t>(buckets.size()));
+  if (buckets.empty()) return;
+  writer.u8(static_cast<std::uint8_t>(static_cast<std::int8_t>(timeline.bucket_width_exponent())));
+  writer.i64(timeline.first_bucket());
+  for (const analysis::Timeline::Bucket& bucket : buckets) {
+    writer.u64(bucket.queries);
+    writer.u64(bucket.connection_attempts);
+  }
+}
+
+bool read_timeline(base::ByteReader& reader, analysis::Timeline& timeline) {
+  const std::uint16_t count = reader.u16();
+  if (reader.failed()) return false;
+  if (count == 0) return timeline.assign(0, 0, {});
+  const int exponent = static_cast<std::int8_t>(reader.u8());
+  const auto first_bucket = static_cast<std::int64_t>(reader.u64());
+  if (reader.failed() || count > analysis::Timeline::max_buckets ||
+      !plausible_count(reader, count, 8 + 8)) {
+    return false;
+  }
+  std::vector<analysis::Timeline::Bucket> buckets(count);
+  for (analysis::Timeline::Bucket& bucket : buckets) {
+    bucket.queries = reader.u64();
+    bucket.connection_attempts = reader.u64();
+  }
+  return !reader.failed() && timeline.assign(exponent, first_bucket, std::move(buckets));
+}
+
 bool read_counters(base::ByteReader& reader, analysis::RunCounters& counters) {
   counters.dns_messages = reader.u64();
   counters.malformed_dns_messages = reader.u64();
@@ -330,6 +363,7 @@ std::vector<std::uint8_t> encode_ack(const Ack& ack, const ChannelAuth& auth,
     writer.u16(candidate.source_port);
     writer.u64(candidate.packet_number);
   }
+  write_timeline(writer, delta.timeline);
   return with_mac(writer, [&](base::Bytes fields) { return auth.ack_mac(position, fields); });
 }
 
@@ -445,6 +479,7 @@ std::optional<Ack> decode_ack(base::Bytes body) {
     if (!address || reader.failed()) return std::nullopt;
     delta.syn_candidates.push_back({*address, port, packet_number});
   }
+  if (!read_timeline(reader, delta.timeline)) return std::nullopt;
   read_array(reader, ack.mac);
   if (reader.failed() || reader.remaining() != 0) return std::nullopt;
   return ack;

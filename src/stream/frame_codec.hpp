@@ -19,7 +19,8 @@ namespace pa::stream {
 inline constexpr std::uint32_t protocol_magic = 0x50415354;  // "PAST"
 // 2: reassembly moved to the provider; batches carry events records.
 // 3: nonces and MACs (hello, hello reply, acknowledgements); the hello announces the lanes.
-inline constexpr std::uint16_t protocol_version = 3;
+// 4: acknowledgements carry the timeline of queries and connection attempts.
+inline constexpr std::uint16_t protocol_version = 4;
 // The most lanes a run has (-c COUNT at most): a consumer opens no lane beyond what the hello
 // announced, and the hello announces no more than this.
 inline constexpr std::uint32_t max_lanes = 4096;

@@ -316,6 +316,65 @@ TEST(FrameCodec, RejectsAnAcknowledgementThatPromisesMoreThanItHolds) {
   EXPECT_FALSE(decode_ack(reasons).has_value());
 }
 
+TEST(FrameCodec, CarriesTheTimelineOfAnAcknowledgement) {
+  Ack ack;
+  ack.delta.timeline.add(-3'000'000'000, analysis::TimelineSeries::queries);
+  ack.delta.timeline.add(90'000'000'000, analysis::TimelineSeries::connection_attempts);
+  ack.delta.timeline.add(90'000'000'001, analysis::TimelineSeries::queries, 5);
+  const auto decoded = decode_ack(body_of(encode_ack(ack)));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->delta.timeline, ack.delta.timeline);
+  EXPECT_EQ(decoded->delta.timeline.total(analysis::TimelineSeries::queries), 6u);
+  const auto empty = decode_ack(body_of(encode_ack(Ack{})));
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_TRUE(empty->delta.timeline.empty());
+}
+
+TEST(FrameCodec, RejectsATimelineItCouldNotHold) {
+  Ack ack;
+  ack.delta.timeline.add(1'000'000'000, analysis::TimelineSeries::queries);
+  const auto frame = encode_ack(ack);
+  const base::Bytes whole = body_of(frame);
+  const std::vector<std::uint8_t> good(whole.begin(), whole.end());
+  ASSERT_TRUE(decode_ack(good).has_value());
+  // The timeline ends the fields: bucket count (2), exponent (1), first bucket (8), one bucket
+  // (16), then the MAC (32).
+  const std::size_t timeline_at = good.size() - 32 - 16 - 8 - 1 - 2;
+  ASSERT_EQ(good[timeline_at + 1], 1);
+  const auto changed = [&](std::size_t at, std::initializer_list<std::uint8_t> bytes) {
+    std::vector<std::uint8_t> body = good;
+    std::copy(bytes.begin(), bytes.end(), body.begin() + static_cast<std::ptrdiff_t>(at));
+    return body;
+  };
+  // A width exponent out of range, either way.
+  EXPECT_FALSE(decode_ack(changed(timeline_at + 2, {34})).has_value());
+  EXPECT_FALSE(decode_ack(changed(timeline_at + 2, {0xf6})).has_value());  // -10
+  EXPECT_TRUE(decode_ack(changed(timeline_at + 2, {0xf7})).has_value());   // -9
+  // A first bucket past the int64 range at that width.
+  EXPECT_FALSE(
+      decode_ack(changed(timeline_at + 3, {0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}))
+          .has_value());
+  // An empty bucket.
+  EXPECT_FALSE(decode_ack(changed(timeline_at + 11, {0, 0, 0, 0, 0, 0, 0, 0})).has_value());
+  // More buckets than the frame holds, and more than a timeline has, with the bytes there.
+  EXPECT_FALSE(decode_ack(changed(timeline_at, {0, 2})).has_value());
+  EXPECT_FALSE(decode_ack(changed(timeline_at, {0xff, 0xff})).has_value());
+  std::vector<std::uint8_t> many = changed(timeline_at, {0, 65});
+  std::vector<std::uint8_t> bucket(good.begin() + static_cast<std::ptrdiff_t>(timeline_at + 11),
+                                   good.begin() + static_cast<std::ptrdiff_t>(timeline_at + 27));
+  for (int i = 0; i < 64; ++i) {
+    many.insert(many.begin() + static_cast<std::ptrdiff_t>(timeline_at + 27), bucket.begin(),
+                bucket.end());
+  }
+  EXPECT_FALSE(decode_ack(many).has_value());
+  std::vector<std::uint8_t> most = changed(timeline_at, {0, 64});
+  for (int i = 0; i < 63; ++i) {
+    most.insert(most.begin() + static_cast<std::ptrdiff_t>(timeline_at + 27), bucket.begin(),
+                bucket.end());
+  }
+  EXPECT_TRUE(decode_ack(most).has_value());
+}
+
 TEST(FrameCodec, CarriesTheFinishWithTheLastPacket) {
   const auto decoded = decode_finish_lane(body_of(encode_finish_lane({5, 77, {1234, 99}})));
   ASSERT_TRUE(decoded.has_value());

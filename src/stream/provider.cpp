@@ -170,6 +170,7 @@ class Provider {
       }
       ++last_.packet_number;
       last_.timestamp_ns = record.timestamp_ns;
+      report::note_record_time(time_span_, record.timestamp_ns);
       const reassembly::Route route = reassembly::route_record(record);
       if (route.needs_reassembly) {
         recorder_.clear();
@@ -233,6 +234,7 @@ class Provider {
     StreamOutcome outcome;
     outcome.result = results_.result();
     outcome.packets_read = last_.packet_number;
+    outcome.time_span = time_span_;
     outcome.capture_warnings = source_->problems();
     outcome.health = health_;
     outcome.health.lanes = static_cast<std::uint32_t>(lanes_.size());
@@ -617,6 +619,7 @@ class Provider {
   Lane* batch_lane_ = nullptr;
   std::vector<std::unique_ptr<Connection>> connections_;
   decode::PacketContext last_;
+  std::optional<report::RecordTimeSpan> time_span_;
   bool started_ = false;
   bool finished_ = false;
   bool stopped_ = false;

@@ -11,6 +11,7 @@
 
 #include "analysis/analyzer.hpp"
 #include "capture/capture_reader.hpp"
+#include "report/run_summary.hpp"
 #include "stream/test_hooks.hpp"
 
 namespace pa::stream {
@@ -74,6 +75,7 @@ struct StreamOutcome {
   analysis::AnalysisResult result;
   StreamHealth health;
   std::uint64_t packets_read = 0;
+  std::optional<report::RecordTimeSpan> time_span;  // of every record the source gave
   std::vector<std::string> capture_warnings;  // the captures' problems, as direct mode has them
 };
 

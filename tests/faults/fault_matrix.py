@@ -332,7 +332,7 @@ def read_frame(sock):
     return body
 
 
-PROTOCOL = 3
+PROTOCOL = 4
 
 
 def hello_reply(version):

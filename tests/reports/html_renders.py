@@ -147,6 +147,10 @@ def main():
         if root is not None:
             bars = [e for e in root.iter(SVG + "rect") if e.get("class") in ("bar", "folded")]
             check(len(bars) == 11, f"{len(bars)} bars in the page, expected 10 and a folded one")
+            timeline = [e for e in root.iter(SVG + "svg") if e.get("id") == "timeline-chart"]
+            check(len(timeline) == 1, "the page has no timeline chart")
+            query_bars = [e for e in root.iter(SVG + "rect") if e.get("class") == "tq"]
+            check(query_bars, "the timeline has no query bars")
         chromium(work, page, "--window-size=1000,1200", "--screenshot=" + os.path.join(work, "shot.png"))
         colours = png_pixels(os.path.join(work, "shot.png"))
         check(len(colours) > 2, f"the screenshot is blank ({len(colours)} colours)")
@@ -156,6 +160,9 @@ def main():
         check(len(re.findall(r'<rect class="folded"', dom)) == 1, "the DOM holds no folded bar")
         check("www.google-analytics.com" in dom and "(162 other names)" in dom,
               "the DOM lacks the top name or the folded row's label")
+        check(re.search(r"One bar = [0-9/]+ s", dom) is not None, "the DOM states no interval")
+        check("Time span (UTC)" in dom, "the DOM has no time span in the summary")
+        check(len(re.findall(r'<rect class="tq"', dom)) >= 1, "the DOM holds no timeline bars")
 
         # Hostile names and a hostile file name.
         capture = os.path.join(work, "<b>x<i>\"'.pcap")
