@@ -60,7 +60,7 @@ PartialResult PartialAnalyzer::take() {
     analyzer_.emplace(options_);
     analyzed_ = false;
   }
-  partial.timeline.merge(attempts_);
+  partial.timeline.fold_in(attempts_);
   attempts_ = Timeline{};
   std::sort(ports_set_.begin(), ports_set_.end());
   partial.source_ports = ports_set_;
@@ -119,7 +119,7 @@ void ResultMerger::add(const PartialResult& partial) {
     if (!inserted) where->second = std::max(where->second, candidate.packet_number);
   }
   counters_ += partial.counters();
-  timeline_.merge(partial.timeline);
+  timeline_.fold_in(partial.timeline);
 }
 
 void ResultMerger::settle(std::uint64_t next_unaccounted) {

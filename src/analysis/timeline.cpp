@@ -29,7 +29,7 @@ std::int64_t Timeline::bucket_of(std::int64_t timestamp_ns, int exponent) noexce
   return index;
 }
 
-void Timeline::widen() {
+void Timeline::double_bucket_width() {
   if (exponent_ >= widest_bucket_exponent) return;
   ++exponent_;
   if (buckets_.empty()) return;
@@ -63,7 +63,7 @@ void Timeline::make_room_for_bucket(std::int64_t index) {
       }
       return;
     }
-    widen();
+    double_bucket_width();
     index >>= 1;
   }
 }
@@ -86,7 +86,7 @@ void Timeline::add(std::int64_t timestamp_ns, TimelineSeries series, std::uint64
   }
 }
 
-void Timeline::merge(const Timeline& other) {
+void Timeline::fold_in(const Timeline& other) {
   if (other.buckets_.empty()) return;
   if (buckets_.empty()) {
     *this = other;
@@ -94,8 +94,8 @@ void Timeline::merge(const Timeline& other) {
   }
   Timeline theirs = other;
   for (;;) {
-    while (exponent_ < theirs.exponent_) widen();
-    while (theirs.exponent_ < exponent_) theirs.widen();
+    while (exponent_ < theirs.exponent_) double_bucket_width();
+    while (theirs.exponent_ < exponent_) theirs.double_bucket_width();
     const std::int64_t last = first_bucket_ + static_cast<std::int64_t>(buckets_.size()) - 1;
     const std::int64_t their_last =
         theirs.first_bucket_ + static_cast<std::int64_t>(theirs.buckets_.size()) - 1;
@@ -103,7 +103,7 @@ void Timeline::merge(const Timeline& other) {
     const std::int64_t high = std::max(last, their_last);
     if (high - low < static_cast<std::int64_t>(max_buckets) || exponent_ >= widest_bucket_exponent)
       break;
-    widen();
+    double_bucket_width();
   }
   make_room_for_bucket(theirs.first_bucket_);
   make_room_for_bucket(theirs.first_bucket_ + static_cast<std::int64_t>(theirs.buckets_.size()) -
@@ -114,11 +114,12 @@ void Timeline::merge(const Timeline& other) {
   }
 }
 
-bool Timeline::assign(int exponent, std::int64_t first_bucket, std::vector<Bucket> buckets) {
+bool Timeline::adopt_decoded(int exponent, std::int64_t first_bucket, std::vector<Bucket> buckets) {
   *this = Timeline{};
   if (buckets.empty()) return true;
   if (exponent < narrowest_bucket_exponent || exponent > widest_bucket_exponent) return false;
-  if (buckets.size() > max_buckets || buckets.front().empty() || buckets.back().empty()) {
+  if (buckets.size() > max_buckets || buckets.front().holds_nothing() ||
+      buckets.back().holds_nothing()) {
     return false;
   }
   const std::int64_t lowest = bucket_of(std::numeric_limits<std::int64_t>::min(), exponent);

@@ -28,7 +28,9 @@ class Timeline {
   struct Bucket {
     std::uint64_t queries = 0;
     std::uint64_t connection_attempts = 0;
-    [[nodiscard]] bool empty() const noexcept { return queries == 0 && connection_attempts == 0; }
+    [[nodiscard]] bool holds_nothing() const noexcept {
+      return queries == 0 && connection_attempts == 0;
+    }
     friend bool operator==(const Bucket&, const Bucket&) = default;
   };
 
@@ -38,15 +40,15 @@ class Timeline {
   [[nodiscard]] static std::int64_t bucket_of(std::int64_t timestamp_ns, int exponent) noexcept;
 
   void add(std::int64_t timestamp_ns, TimelineSeries series, std::uint64_t events = 1);
-  void merge(const Timeline& other);
+  void fold_in(const Timeline& other);
 
   // Rebuilds a timeline from its parts (as the stream protocol carries them). False, leaving
   // the timeline empty, when they are not a timeline this class could hold: exponent out of
   // range, more than max_buckets buckets, an empty first or last bucket, or a first bucket
   // whose span does not fit the int64 range.
-  bool assign(int exponent, std::int64_t first_bucket, std::vector<Bucket> buckets);
+  bool adopt_decoded(int exponent, std::int64_t first_bucket, std::vector<Bucket> buckets);
 
-  [[nodiscard]] bool empty() const noexcept { return buckets_.empty(); }
+  [[nodiscard]] bool has_no_buckets() const noexcept { return buckets_.empty(); }
   [[nodiscard]] int bucket_width_exponent() const noexcept { return exponent_; }
   [[nodiscard]] std::int64_t bucket_width_ns() const noexcept { return width_ns_at(exponent_); }
   [[nodiscard]] std::int64_t first_bucket() const noexcept { return first_bucket_; }
@@ -58,7 +60,7 @@ class Timeline {
 
  private:
   // Doubles the width once: pairs of buckets merge.
-  void widen();
+  void double_bucket_width();
   // Makes room for bucket `index` (at the current width), widening as needed.
   void make_room_for_bucket(std::int64_t index);
 

@@ -41,7 +41,7 @@ int smallest_fitting_exponent(const std::vector<TimedEvent>& events) {
 
 TEST(Timeline, HasNoBucketsBeforeAnyEvent) {
   const Timeline timeline;
-  EXPECT_TRUE(timeline.empty());
+  EXPECT_TRUE(timeline.has_no_buckets());
   EXPECT_EQ(timeline.total(TimelineSeries::queries), 0u);
 }
 
@@ -113,8 +113,8 @@ TEST(Timeline, HoldsTheWholeInt64RangeInAFewBuckets) {
                                        {0}}));
   EXPECT_EQ(timeline.total(TimelineSeries::queries), 2u);
   EXPECT_EQ(timeline.total(TimelineSeries::connection_attempts), 1u);
-  EXPECT_FALSE(timeline.timeline_buckets().front().empty());
-  EXPECT_FALSE(timeline.timeline_buckets().back().empty());
+  EXPECT_FALSE(timeline.timeline_buckets().front().holds_nothing());
+  EXPECT_FALSE(timeline.timeline_buckets().back().holds_nothing());
 }
 
 TEST(Timeline, MergedPartsOfAnySplitEqualTheTimelineOfTheWhole) {
@@ -142,7 +142,7 @@ TEST(Timeline, MergedPartsOfAnySplitEqualTheTimelineOfTheWhole) {
     for (const TimedEvent& event : events) split[random() % parts].push_back(event);
     std::shuffle(split.begin(), split.end(), random);
     Timeline merged;
-    for (const auto& part : split) merged.merge(timeline_of(part));
+    for (const auto& part : split) merged.fold_in(timeline_of(part));
     EXPECT_EQ(merged, whole) << round;
 
     // And as a tree of mergers would: pairs of parts first, then the pairs' results.
@@ -152,7 +152,7 @@ TEST(Timeline, MergedPartsOfAnySplitEqualTheTimelineOfTheWhole) {
       std::vector<Timeline> next;
       for (std::size_t i = 0; i + 1 < level.size(); i += 2) {
         next.push_back(level[i + 1]);
-        next.back().merge(level[i]);
+        next.back().fold_in(level[i]);
       }
       if (level.size() % 2 == 1) next.push_back(level.back());
       level = std::move(next);
@@ -166,9 +166,9 @@ TEST(Timeline, MergingIntoAnEmptyTimelineCopiesAndAnEmptyOneChangesNothing) {
   some.add(3 * second_ns, TimelineSeries::queries);
   some.add(300 * second_ns, TimelineSeries::connection_attempts);
   Timeline copy;
-  copy.merge(some);
+  copy.fold_in(some);
   EXPECT_EQ(copy, some);
-  copy.merge(Timeline{});
+  copy.fold_in(Timeline{});
   EXPECT_EQ(copy, some);
 }
 
@@ -177,25 +177,26 @@ TEST(Timeline, RebuildsFromItsPartsAndRejectsPartsItCouldNotHold) {
   original.add(10 * second_ns, TimelineSeries::queries);
   original.add(70 * second_ns, TimelineSeries::connection_attempts);
   Timeline rebuilt;
-  EXPECT_TRUE(rebuilt.assign(original.bucket_width_exponent(), original.first_bucket(),
-                             original.timeline_buckets()));
+  EXPECT_TRUE(rebuilt.adopt_decoded(original.bucket_width_exponent(), original.first_bucket(),
+                                    original.timeline_buckets()));
   EXPECT_EQ(rebuilt, original);
 
   const Timeline::Bucket one{1, 0};
   Timeline hostile;
-  EXPECT_FALSE(hostile.assign(Timeline::narrowest_bucket_exponent - 1, 0, {one}));
-  EXPECT_FALSE(hostile.assign(Timeline::widest_bucket_exponent + 1, 0, {one}));
-  EXPECT_FALSE(hostile.assign(0, 0, std::vector<Timeline::Bucket>(Timeline::max_buckets + 1, one)));
-  EXPECT_FALSE(hostile.assign(0, 0, {Timeline::Bucket{}, one}));
-  EXPECT_FALSE(hostile.assign(0, 0, {one, Timeline::Bucket{}}));
+  EXPECT_FALSE(hostile.adopt_decoded(Timeline::narrowest_bucket_exponent - 1, 0, {one}));
+  EXPECT_FALSE(hostile.adopt_decoded(Timeline::widest_bucket_exponent + 1, 0, {one}));
+  EXPECT_FALSE(
+      hostile.adopt_decoded(0, 0, std::vector<Timeline::Bucket>(Timeline::max_buckets + 1, one)));
+  EXPECT_FALSE(hostile.adopt_decoded(0, 0, {Timeline::Bucket{}, one}));
+  EXPECT_FALSE(hostile.adopt_decoded(0, 0, {one, Timeline::Bucket{}}));
   // A first bucket whose buckets would run past the int64 range of timestamps.
   const std::int64_t highest = Timeline::bucket_of(std::numeric_limits<std::int64_t>::max(), 0);
-  EXPECT_FALSE(hostile.assign(0, highest, {one, one}));
-  EXPECT_FALSE(hostile.assign(0, std::numeric_limits<std::int64_t>::min(), {one}));
-  EXPECT_TRUE(hostile.empty());
-  EXPECT_TRUE(hostile.assign(0, highest, {one}));
-  EXPECT_TRUE(hostile.assign(0, 0, {}));
-  EXPECT_TRUE(hostile.empty());
+  EXPECT_FALSE(hostile.adopt_decoded(0, highest, {one, one}));
+  EXPECT_FALSE(hostile.adopt_decoded(0, std::numeric_limits<std::int64_t>::min(), {one}));
+  EXPECT_TRUE(hostile.has_no_buckets());
+  EXPECT_TRUE(hostile.adopt_decoded(0, highest, {one}));
+  EXPECT_TRUE(hostile.adopt_decoded(0, 0, {}));
+  EXPECT_TRUE(hostile.has_no_buckets());
 }
 
 }  // namespace

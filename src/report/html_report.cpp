@@ -143,7 +143,7 @@ void write_timeline(std::string& text, const analysis::AnalysisResult& result,
   fmt::format_to(std::back_inserter(text),
                  "<h2>Timeline of queries and connection attempts to port {}</h2>\n",
                  options.watch_port);
-  if (timeline.empty()) {
+  if (timeline.has_no_buckets()) {
     text +=
         "<p id=\"timeline-none\">No query was counted and no connection attempt was seen: "
         "there is no timeline.</p>\n";
@@ -207,7 +207,7 @@ void write_timeline(std::string& text, const analysis::AnalysisResult& result,
       "<table id=\"timeline\">\n<tr><th>from (UTC)</th><th>queries</th>"
       "<th>connection attempts</th></tr>\n";
   for (std::size_t i = 0; i < buckets.size(); ++i) {
-    if (buckets[i].empty()) continue;
+    if (buckets[i].holds_nothing()) continue;
     const std::int64_t index = timeline.first_bucket() + static_cast<std::int64_t>(i);
     fmt::format_to(std::back_inserter(text),
                    "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",

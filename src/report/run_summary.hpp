@@ -32,13 +32,13 @@ struct RecordTimeSpan {
   std::int64_t latest_ns = 0;
 };
 
-inline void note_record_time(std::optional<RecordTimeSpan>& span, std::int64_t timestamp_ns) {
-  if (!span) {
-    span = RecordTimeSpan{timestamp_ns, timestamp_ns};
+inline void note_record_time(std::optional<RecordTimeSpan>& time_span, std::int64_t timestamp_ns) {
+  if (!time_span) {
+    time_span = RecordTimeSpan{timestamp_ns, timestamp_ns};
     return;
   }
-  if (timestamp_ns < span->earliest_ns) span->earliest_ns = timestamp_ns;
-  if (timestamp_ns > span->latest_ns) span->latest_ns = timestamp_ns;
+  if (timestamp_ns < time_span->earliest_ns) time_span->earliest_ns = timestamp_ns;
+  if (timestamp_ns > time_span->latest_ns) time_span->latest_ns = timestamp_ns;
 }
 
 // What the run knows beyond the analysis itself: what it read and what it warned about.

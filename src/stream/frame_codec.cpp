@@ -85,7 +85,7 @@ void write_timeline(FrameWriter& writer, const analysis::Timeline& timeline) {
 bool read_timeline(base::ByteReader& reader, analysis::Timeline& timeline) {
   const std::uint16_t count = reader.u16();
   if (reader.failed()) return false;
-  if (count == 0) return timeline.assign(0, 0, {});
+  if (count == 0) return timeline.adopt_decoded(0, 0, {});
   const int exponent = static_cast<std::int8_t>(reader.u8());
   const auto first_bucket = static_cast<std::int64_t>(reader.u64());
   if (reader.failed() || count > analysis::Timeline::max_buckets ||
@@ -97,7 +97,7 @@ bool read_timeline(base::ByteReader& reader, analysis::Timeline& timeline) {
     bucket.queries = reader.u64();
     bucket.connection_attempts = reader.u64();
   }
-  return !reader.failed() && timeline.assign(exponent, first_bucket, std::move(buckets));
+  return !reader.failed() && timeline.adopt_decoded(exponent, first_bucket, std::move(buckets));
 }
 
 bool read_counters(base::ByteReader& reader, analysis::RunCounters& counters) {

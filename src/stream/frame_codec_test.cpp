@@ -327,7 +327,7 @@ TEST(FrameCodec, CarriesTheTimelineOfAnAcknowledgement) {
   EXPECT_EQ(decoded->delta.timeline.total(analysis::TimelineSeries::queries), 6u);
   const auto empty = decode_ack(body_of(encode_ack(Ack{})));
   ASSERT_TRUE(empty.has_value());
-  EXPECT_TRUE(empty->delta.timeline.empty());
+  EXPECT_TRUE(empty->delta.timeline.has_no_buckets());
 }
 
 TEST(FrameCodec, RejectsATimelineItCouldNotHold) {

@@ -32,7 +32,9 @@ def check(condition, message):
 
 
 def direct(args):
-    return subprocess.run([BINARY, "-c", "0", *args], capture_output=True, timeout=60).stdout
+    # One thread: the JSON of -j N says how the work was split, which a served run does not.
+    return subprocess.run([BINARY, "-c", "0", "-j", "1", *args], capture_output=True,
+                          timeout=60).stdout
 
 
 def start_server(args, connections, env=None, address=r"127\.0\.0\.1"):
