@@ -81,8 +81,10 @@ class LiveReports {
     live_.start_ns = wall_clock_ns();
   }
 
-  void write_interim(const analysis::AnalysisResult& result, std::uint64_t packets) {
+  void write_interim(const analysis::AnalysisResult& result, std::uint64_t packets,
+                     const std::optional<report::RecordTimeSpan>& time_span) {
     report::RunSummary summary = summary_of(packets, false);
+    summary.time_span = time_span;
     std::ostringstream text;
     if (options_.format == ReportFormat::json) {
       report::write_json_report(text, result, options_.analysis, summary,
@@ -191,7 +193,9 @@ CaptureAnalysis analyze_in_process(capture::live::LiveCapture& capture, const Co
       report::note_record_time(time_span, record.timestamp_ns);
       dissector.dissect(record, context, analyzer);
     }
-    if (report_timing.due()) reports.write_interim(analyzer.result(), context.packet_number);
+    if (report_timing.due()) {
+      reports.write_interim(analyzer.result(), context.packet_number, time_span);
+    }
   }
   dissector.finish(context, analyzer);
   CaptureAnalysis outcome;
@@ -237,8 +241,9 @@ CaptureAnalysis analyze_streamed(capture::live::LiveCapture& capture, const Comm
   settings.in_process_consumers = true;
   settings.interim = stream::InterimReports{
       [&report_timing] { return report_timing.due(); },
-      [&reports](const analysis::AnalysisResult& result, std::uint64_t packets) {
-        reports.write_interim(result, packets);
+      [&reports](const analysis::AnalysisResult& result, std::uint64_t packets,
+                 const std::optional<report::RecordTimeSpan>& time_span) {
+        reports.write_interim(result, packets, time_span);
       }};
   settings.hooks = stream::TestHooks::from_environment();
   auto outcome = stream::provide(std::make_unique<LiveSource>(capture), options.analysis, settings,

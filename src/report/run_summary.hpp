@@ -30,6 +30,7 @@ struct LiveCaptureSummary {
 struct RecordTimeSpan {
   std::int64_t earliest_ns = 0;
   std::int64_t latest_ns = 0;
+  friend bool operator==(const RecordTimeSpan&, const RecordTimeSpan&) = default;
 };
 
 inline void note_record_time(std::optional<RecordTimeSpan>& time_span, std::int64_t timestamp_ns) {

@@ -16,13 +16,13 @@
 #include "analysis/partial_result.hpp"
 #include "capture/capture_merger.hpp"
 #include "reassembly/packet_dissector.hpp"
+#include "reassembly/record_router.hpp"
 #include "stream/consumer.hpp"
 #include "stream/consumer_session.hpp"
 #include "stream/event_record.hpp"
 #include "stream/frame_auth.hpp"
 #include "stream/frame_io.hpp"
 #include "stream/open_file_limit.hpp"
-#include "reassembly/record_router.hpp"
 #include "stream/stream_mode.hpp"
 #include "stream/warning_limiter.hpp"
 
@@ -489,7 +489,7 @@ class Provider {
     };
     while (!stopped_ && waiting()) co_await progress_.wait();
     if (stopped_) co_return;
-    settings_.interim->write(results_.result(), last_.packet_number);
+    settings_.interim->write(results_.result(), last_.packet_number, time_span_);
   }
 
   void send(Connection& connection, Frame frame) {

@@ -28,6 +28,7 @@ const std::string large_capture = std::string(PA_SHARED_DIR) + "/corpus/real/pcp
 struct Direct {
   analysis::AnalysisResult result;
   std::uint64_t packets = 0;
+  std::optional<report::RecordTimeSpan> time_span;
 };
 
 // The in-process analysis of the capture, or of its first `stop_after` packets as it stands
@@ -40,13 +41,15 @@ Direct analyze_directly(const std::string& path, std::uint64_t stop_after = UINT
   reassembly::PacketDissector dissector;
   capture::PacketRecord record;
   decode::PacketContext context;
+  std::optional<report::RecordTimeSpan> time_span;
   while (context.packet_number < stop_after && merger.next(record)) {
     ++context.packet_number;
     context.timestamp_ns = record.timestamp_ns;
+    report::note_record_time(time_span, record.timestamp_ns);
     dissector.dissect(record, context, analyzer);
   }
   if (stop_after == UINT64_MAX) dissector.finish(context, analyzer);
-  return {analyzer.result(), context.packet_number};
+  return {analyzer.result(), context.packet_number, time_span};
 }
 
 void expect_same_result(const analysis::AnalysisResult& streamed,
@@ -70,6 +73,7 @@ void expect_same_result(const analysis::AnalysisResult& streamed,
 
 void expect_same(const StreamOutcome& streamed, const Direct& direct) {
   EXPECT_EQ(streamed.packets_read, direct.packets);
+  EXPECT_EQ(streamed.time_span, direct.time_span);
   expect_same_result(streamed.result, direct.result);
 }
 
@@ -303,14 +307,20 @@ class IdleEvery final : public PacketSource {
 
 TEST(Provider, WritesInterimReportsEqualToTheInProcessAnalysisAtTheSamePacket) {
   bool idle_said = false;
-  std::vector<std::pair<std::uint64_t, analysis::AnalysisResult>> reports;
+  struct Interim {
+    std::uint64_t packets;
+    analysis::AnalysisResult result;
+    std::optional<report::RecordTimeSpan> time_span;
+  };
+  std::vector<Interim> reports;
   StreamSettings settings = settings_for(3);
   settings.port = 0;
   settings.hooks.max_delay_us = 200;  // consumers slower than the reader: batches wait in flight
   settings.interim =
       InterimReports{[&] { return std::exchange(idle_said, false); },
-                     [&](const analysis::AnalysisResult& result, std::uint64_t packets) {
-                       reports.emplace_back(packets, result);
+                     [&](const analysis::AnalysisResult& result, std::uint64_t packets,
+                         const std::optional<report::RecordTimeSpan>& time_span) {
+                       reports.push_back({packets, result, time_span});
                      }};
   std::vector<std::unique_ptr<capture::CaptureReader>> readers;
   readers.push_back(capture::CaptureReader::open(large_capture));
@@ -318,9 +328,12 @@ TEST(Provider, WritesInterimReportsEqualToTheInProcessAnalysisAtTheSamePacket) {
       std::make_unique<IdleEvery>(merged_files(std::move(readers)), 200, idle_said),
       analysis::AnalysisOptions{}, settings, [](std::string_view) {}, [](std::string_view) {});
   ASSERT_GE(reports.size(), 3u);
-  for (const auto& [packets, result] : reports) {
-    SCOPED_TRACE(fmt::format("report after {} packets", packets));
-    expect_same_result(result, analyze_directly(large_capture, packets).result);
+  for (const Interim& report : reports) {
+    SCOPED_TRACE(fmt::format("report after {} packets", report.packets));
+    const Direct direct = analyze_directly(large_capture, report.packets);
+    expect_same_result(report.result, direct.result);
+    ASSERT_TRUE(report.time_span.has_value());
+    EXPECT_EQ(report.time_span, direct.time_span);
   }
   expect_same(outcome, analyze_directly(large_capture));
 }

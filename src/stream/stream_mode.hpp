@@ -22,7 +22,10 @@ namespace pa::stream {
 // result of every packet so far, reassembly as it stands: what -c 0 reports at that packet.
 struct InterimReports {
   std::function<bool()> due;
-  std::function<void(const analysis::AnalysisResult& result, std::uint64_t packets)> write;
+  // The time span is that of every record read so far (none before the first).
+  std::function<void(const analysis::AnalysisResult& result, std::uint64_t packets,
+                     const std::optional<report::RecordTimeSpan>& time_span)>
+      write;
 };
 
 struct StreamSettings {

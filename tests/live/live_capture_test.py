@@ -527,6 +527,28 @@ def test_interval_reports_of_the_report_options(workdir):
               f"{capture.name}: the top rows are not example.co.uk's A and AAAA: {rows}")
 
 
+def test_interval_html_time_span():
+    # --format html --interval: every page, those written on the way too, gives the time span
+    # of the packets read so far (the first to the latest), in-process and in the stream mode.
+    captures = [Capture(mode + ["--format", "html", "--interval", "1", "--duration", "2.5",
+                                "udp", "dst", "port", "53"], f"--interval html {' '.join(mode)}")
+                for mode in (["-c", "0"], ["-c", "3", "-p", "0"])]
+    for capture in captures:
+        capture.wait_listening()
+    send_queries_until(time.monotonic() + 2.2, ["span.example"])
+    for capture in captures:
+        rc = capture.finish(10)
+        check(rc == 0, f"{capture.name}: exit status {rc}: {capture.stderr}")
+        pages = [page for page in capture.stdout.split("<?xml version") if page.strip()]
+        check(len(pages) == 3, f"{capture.name}: {len(pages)} pages, expected 2 interval "
+                               f"reports and the final one")
+        for index, page in enumerate(pages):
+            span = re.search(r"<th>Time span \(UTC\)</th><td>([^<]*)</td>", page)
+            text = span.group(1) if span else None
+            check(text is not None and re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d.* to ", text)
+                  is not None, f"{capture.name}: page {index + 1} gives no time span: {text!r}")
+
+
 def test_sigusr1(mode):
     name = f"SIGUSR1 {' '.join(mode)}"
     capture = Capture(mode + ["udp", "dst", "port", "53"], name)
@@ -627,6 +649,7 @@ def main():
         test_packet_limit()
         test_interval_reports()
         test_interval_reports_of_the_report_options(workdir)
+        test_interval_html_time_span()
         test_sigusr1(["-c", "0"])
         test_sigusr1(["-c", "2", "-p", "0"])
         test_errors(workdir)
