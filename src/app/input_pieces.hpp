@@ -11,7 +11,6 @@
 #include "analysis/partial_result.hpp"
 #include "capture/capture_reader.hpp"
 #include "reassembly/packet_dissector.hpp"
-#include "reassembly/record_router.hpp"
 
 namespace pa::app {
 
@@ -82,10 +81,9 @@ PieceOutcome read_piece(capture::CaptureReader& reader, const analysis::Analysis
     if (record.timestamp_ns < outcome.earliest_timestamp_ns) {
       outcome.earliest_timestamp_ns = record.timestamp_ns;
     }
-    if (reassembly::route_record(record).needs_reassembly) {
-      if (!forward(context.packet_number, record)) break;
-    } else {
-      dissector.dissect(record, context, piece_analyzer);
+    if (!dissector.dissect_or_defer(record, context, piece_analyzer) &&
+        !forward(context.packet_number, record)) {
+      break;
     }
     if ((context.packet_number & 0xfff) == 0) tell_progress();
   }

@@ -7,20 +7,6 @@
 
 namespace pa::base {
 
-IpAddress IpAddress::v4(std::span<const std::uint8_t, 4> bytes) noexcept {
-  IpAddress address;
-  std::copy(bytes.begin(), bytes.end(), address.bytes_.begin());
-  address.family_ = Family::ipv4;
-  return address;
-}
-
-IpAddress IpAddress::v6(std::span<const std::uint8_t, 16> bytes) noexcept {
-  IpAddress address;
-  std::copy(bytes.begin(), bytes.end(), address.bytes_.begin());
-  address.family_ = Family::ipv6;
-  return address;
-}
-
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
   const std::string terminated(text);
   std::array<std::uint8_t, 16> buffer{};

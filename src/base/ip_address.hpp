@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -19,10 +20,31 @@ class IpAddress {
 
   constexpr IpAddress() noexcept = default;
 
-  static IpAddress v4(std::span<const std::uint8_t, 4> bytes) noexcept;
-  static IpAddress v6(std::span<const std::uint8_t, 16> bytes) noexcept;
+  // Inline: they run for every packet, twice.
+  static IpAddress v4(std::span<const std::uint8_t, 4> bytes) noexcept {
+    IpAddress address;
+    address.set_v4(bytes);
+    return address;
+  }
+  static IpAddress v6(std::span<const std::uint8_t, 16> bytes) noexcept {
+    IpAddress address;
+    std::copy(bytes.begin(), bytes.end(), address.bytes_.begin());
+    address.family_ = Family::ipv6;
+    return address;
+  }
   // Accepts dotted quads and RFC 4291 text forms (what inet_pton accepts); nullopt otherwise.
   static std::optional<IpAddress> parse(std::string_view text);
+
+  // In place, for the decoders: no temporary to copy.
+  void set_v4(std::span<const std::uint8_t, 4> bytes) noexcept {
+    bytes_ = {};
+    std::copy(bytes.begin(), bytes.end(), bytes_.begin());
+    family_ = Family::ipv4;
+  }
+  void set_v6(std::span<const std::uint8_t, 16> bytes) noexcept {
+    std::copy(bytes.begin(), bytes.end(), bytes_.begin());
+    family_ = Family::ipv6;
+  }
 
   [[nodiscard]] Family family() const noexcept { return family_; }
   [[nodiscard]] bool is_v4() const noexcept { return family_ == Family::ipv4; }

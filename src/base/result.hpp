@@ -30,6 +30,13 @@ class [[nodiscard]] Result {
   // Only meaningful when !ok().
   [[nodiscard]] Drop drop() const noexcept { return drop_; }
 
+  // For a decoder that fills its value in place and returns this one object on every path,
+  // so that the compiler builds it where the caller wants it (no copy, docs/performance.md).
+  void set_drop(Drop reason) noexcept {
+    drop_ = reason;
+    ok_ = false;
+  }
+
  private:
   T value_{};
   Drop drop_{};

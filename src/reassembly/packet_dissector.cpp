@@ -40,51 +40,51 @@ std::optional<base::Bytes> reassemble(IpFragmentReassembler& fragments, const Ip
 
 }  // namespace
 
-void PacketDissector::dissect(const capture::PacketRecord& record,
-                              const decode::PacketContext& packet,
-                              decode::PacketEvents& events) noexcept {
+bool PacketDissector::dissect_record(const capture::PacketRecord& record,
+                                     const decode::PacketContext& packet,
+                                     decode::PacketEvents& events, bool defer) noexcept {
   if (!record.interface_known) {
     events.on_drop(packet, Drop::capture_unknown_interface);
-    return;
+    return true;
   }
   const bool cut_by_capture = record.original_length > record.data.size();
   const auto link = decode::decode_link(record.link_type, record.data);
   if (!link) {
     events.on_drop(packet, link.drop());
-    return;
+    return true;
   }
 
   if (link->protocol == decode::NetworkProtocol::ipv4) {
     const auto ip = decode::decode_ipv4(link->payload, cut_by_capture);
     if (!ip) {
       events.on_drop(packet, ip.drop());
-      return;
+      return true;
     }
     if (!ip->fragment.is_fragment) {
-      dissect_transport(ip->source, ip->destination, ip->protocol, ip->payload, ip->payload_cut,
-                        packet, events);
-      return;
+      return dissect_transport(ip->source, ip->destination, ip->protocol, ip->payload,
+                               ip->payload_cut, packet, events, defer);
     }
+    if (defer) return false;
     const auto datagram = reassemble(fragments_, *ip, Drop::ipv4_truncated, packet, events);
     if (datagram) {
-      dissect_transport(ip->source, ip->destination, ip->protocol, *datagram, false, packet,
-                        events);
+      (void)dissect_transport(ip->source, ip->destination, ip->protocol, *datagram, false, packet,
+                              events, false);
     }
-    return;
+    return true;
   }
 
   const auto ip = decode::decode_ipv6(link->payload, cut_by_capture);
   if (!ip) {
     events.on_drop(packet, ip.drop());
-    return;
+    return true;
   }
   if (!ip->fragment.is_fragment) {
-    dissect_transport(ip->source, ip->destination, ip->protocol, ip->payload, ip->payload_cut,
-                      packet, events);
-    return;
+    return dissect_transport(ip->source, ip->destination, ip->protocol, ip->payload,
+                             ip->payload_cut, packet, events, defer);
   }
+  if (defer) return false;
   const auto datagram = reassemble(fragments_, *ip, Drop::ipv6_truncated, packet, events);
-  if (!datagram) return;
+  if (!datagram) return true;
   // Headers after the fragment header belong to the fragmentable part (RFC 8200 4.5).
   decode::Ipv6View whole;
   whole.source = ip->source;
@@ -96,48 +96,51 @@ void PacketDissector::dissect(const capture::PacketRecord& record,
   } else if (walked->fragment.is_fragment) {
     events.on_drop(packet, Drop::fragment_bad_offset);  // a fragment inside a fragment
   } else {
-    dissect_transport(walked->source, walked->destination, walked->protocol, walked->payload, false,
-                      packet, events);
+    (void)dissect_transport(walked->source, walked->destination, walked->protocol, walked->payload,
+                            false, packet, events, false);
   }
+  return true;
 }
 
-void PacketDissector::dissect_transport(const base::IpAddress& source,
+bool PacketDissector::dissect_transport(const base::IpAddress& source,
                                         const base::IpAddress& destination, std::uint8_t protocol,
                                         base::Bytes payload, bool payload_cut,
                                         const decode::PacketContext& packet,
-                                        decode::PacketEvents& events) noexcept {
+                                        decode::PacketEvents& events, bool defer) noexcept {
   switch (static_cast<IpProtocol>(protocol)) {
     case IpProtocol::tcp: {
       const auto tcp = decode::decode_tcp(payload, payload_cut);
       if (!tcp) {
         events.on_drop(packet, tcp.drop());
-        return;
+        return true;
       }
+      const bool dns = tcp->source_port == dns_port || tcp->destination_port == dns_port;
+      if (dns && defer) return false;
       events.on_tcp_segment(packet, decode::TcpSegmentHeader{source, destination, tcp->source_port,
                                                              tcp->destination_port, tcp->flags});
       // The common case -- TCP not to or from port 53 -- ends here, without a lookup.
-      if (tcp->source_port != dns_port && tcp->destination_port != dns_port) return;
+      if (!dns) return true;
       streams_.add(
           packet,
           TcpSegment{StreamKey{source, destination, tcp->source_port, tcp->destination_port},
                      tcp->sequence_number, tcp->flags, tcp->payload, tcp->payload_cut,
                      tcp->acknowledgment_number},
           events);
-      return;
+      return true;
     }
     case IpProtocol::udp: {
       const auto udp = decode::decode_udp(payload, payload_cut);
       if (!udp) {
         events.on_drop(packet, udp.drop());
-        return;
+        return true;
       }
-      if (udp->source_port != dns_port && udp->destination_port != dns_port) return;
+      if (udp->source_port != dns_port && udp->destination_port != dns_port) return true;
       events.on_dns_message(packet, udp->payload, decode::DnsTransport::udp, udp->payload_cut);
-      return;
+      return true;
     }
     default:
       // ICMP, GRE, IP-in-IP, ESP, ...: not looked into.
-      return;
+      return true;
   }
 }
 

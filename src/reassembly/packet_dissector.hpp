@@ -29,7 +29,19 @@ struct ReassemblyCounters {
 class PacketDissector {
  public:
   void dissect(const capture::PacketRecord& record, const decode::PacketContext& packet,
-               decode::PacketEvents& events) noexcept;
+               decode::PacketEvents& events) noexcept {
+    (void)dissect_record(record, packet, events, false);
+  }
+
+  // For a reader of one piece of the input (-j, MPI): dissects the record and returns true,
+  // unless it needs reassembly (route_record's needs_reassembly: an IP fragment, TCP to or
+  // from port 53); then it returns false, having told `events` nothing, and the record goes to
+  // the one reassembly stage. One decode where route_record then dissect took two.
+  [[nodiscard]] bool dissect_or_defer(const capture::PacketRecord& record,
+                                      const decode::PacketContext& packet,
+                                      decode::PacketEvents& events) noexcept {
+    return dissect_record(record, packet, events, true);
+  }
 
   // End of input: pending datagrams count as fragment_expired, unfinished TCP directions as
   // tcp_stream_gap, in the context of `last` (the last packet, or a default context).
@@ -38,10 +50,13 @@ class PacketDissector {
   [[nodiscard]] ReassemblyCounters counters() const noexcept;
 
  private:
-  void dissect_transport(const base::IpAddress& source, const base::IpAddress& destination,
+  // Both return false only when `defer` is set and the record needs reassembly.
+  bool dissect_record(const capture::PacketRecord& record, const decode::PacketContext& packet,
+                      decode::PacketEvents& events, bool defer) noexcept;
+  bool dissect_transport(const base::IpAddress& source, const base::IpAddress& destination,
                          std::uint8_t protocol, base::Bytes payload, bool payload_cut,
-                         const decode::PacketContext& packet,
-                         decode::PacketEvents& events) noexcept;
+                         const decode::PacketContext& packet, decode::PacketEvents& events,
+                         bool defer) noexcept;
 
   IpFragmentReassembler fragments_;
   TcpStreamReassembler streams_;

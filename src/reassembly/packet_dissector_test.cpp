@@ -11,6 +11,7 @@
 
 #include "capture/capture_reader.hpp"
 #include "decode/packet_builder.hpp"
+#include "reassembly/record_router.hpp"
 #include "reassembly/recording_events.hpp"
 
 namespace pa::reassembly {
@@ -352,6 +353,58 @@ TEST(PacketDissectorCorpus, SurvivesTheMalformedCaptures) {
     dissector.finish(PacketContext{number, 0}, events);
   }
   EXPECT_GT(files, 100u);
+}
+
+// dissect_or_defer, the pieces' path (-j, MPI), defers exactly the records route_record says
+// need reassembly, and tells nothing of them; what it does not defer it dissects as dissect
+// does. Over every capture of the real corpus and of tcpdump's malformed ones.
+TEST(PacketDissectorCorpus, DefersExactlyWhatRouteRecordSendsToReassembly) {
+  std::size_t files = 0;
+  std::size_t deferred = 0;
+  for (const char* folder : {"corpus/real", "corpus/robustness/tcpdump"}) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::filesystem::path(PA_SHARED_DIR) / folder)) {
+      std::unique_ptr<capture::CaptureReader> reader;
+      try {
+        reader = capture::CaptureReader::open(entry.path().string());
+      } catch (const std::exception&) {
+        continue;
+      }
+      ++files;
+      PacketDissector deferring;
+      PacketDissector dissecting;
+      RecordingEvents deferring_events;
+      RecordingEvents dissecting_events;
+      PacketRecord record;
+      std::uint64_t number = 0;
+      while (reader->next(record)) {
+        ++number;
+        const PacketContext context{number, record.timestamp_ns};
+        const std::size_t told_before = deferring_events.drops.size() +
+                                        deferring_events.segments.size() +
+                                        deferring_events.messages.size();
+        const bool dissected = deferring.dissect_or_defer(record, context, deferring_events);
+        const bool needs_reassembly = route_record(record).needs_reassembly;
+        ASSERT_EQ(dissected, !needs_reassembly) << entry.path() << " packet " << number;
+        if (!dissected) {
+          ++deferred;
+          EXPECT_EQ(deferring_events.drops.size() + deferring_events.segments.size() +
+                        deferring_events.messages.size(),
+                    told_before)
+              << entry.path() << " packet " << number;
+        } else {
+          dissecting.dissect(record, context, dissecting_events);
+        }
+      }
+      EXPECT_EQ(deferring_events.segments.size(), dissecting_events.segments.size())
+          << entry.path();
+      EXPECT_EQ(deferring_events.messages.size(), dissecting_events.messages.size())
+          << entry.path();
+      EXPECT_EQ(deferring_events.drops.size(), dissecting_events.drops.size()) << entry.path();
+    }
+  }
+  EXPECT_GT(files, 150u);
+  EXPECT_GT(deferred, 100u);
 }
 
 }  // namespace
