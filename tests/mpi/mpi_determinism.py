@@ -16,7 +16,7 @@ import tempfile
 
 MPI_BINARY, BINARY, GENERATOR, SHARED = sys.argv[1:5]
 MPIRUN = ["mpirun", "--oversubscribe", "--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include",
-          "lo", "--mca", "oob_tcp_if_include", "lo"]
+          "lo", "--mca", "oob_tcp_if_include", "lo", "--mca", "pml", "ob1"]
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 failures = []
 
