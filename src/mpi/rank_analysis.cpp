@@ -7,6 +7,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <stdexcept>
 
 #include "app/input_pieces.hpp"
@@ -32,10 +34,61 @@ struct RecordHeader {
   bool interface_known;
 };
 
-void send_to_stage(const std::vector<std::uint8_t>& bytes, int tag) {
-  if (bytes.size() > INT_MAX) throw std::runtime_error("a piece's result is over 2 GiB");
-  MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, tag, MPI_COMM_WORLD);
-}
+// A reading rank's messages to rank 0, in flight while it reads on. A blocking MPI_Send of a
+// chunk above the eager limit waits until rank 0 takes it, and rank 0 takes a piece's messages
+// only once it has merged the pieces before: every rank but one stood still while rank 0 read
+// its own piece. Up to `limit` chunks (2 MiB) wait here instead; past that the rank waits for
+// the oldest, which bounds its memory.
+class StageSends {
+ public:
+  static constexpr std::size_t limit = 8;
+
+  StageSends() = default;
+  StageSends(const StageSends&) = delete;
+  StageSends& operator=(const StageSends&) = delete;
+  ~StageSends() {
+    if (std::uncaught_exceptions() == 0) {
+      wait_for_all();
+      return;
+    }
+    // The rank is failing and main ends the job with MPI_Abort: rank 0 may never take these,
+    // so they are not waited for, but MPI may still read their bytes until the end.
+    static std::vector<std::vector<std::uint8_t>> kept_until_abort;
+    for (Pending& sent : pending_) kept_until_abort.push_back(std::move(sent.bytes));
+  }
+
+  void send(std::vector<std::uint8_t> bytes, int tag) {
+    if (bytes.size() > INT_MAX) throw std::runtime_error("a piece's result is over 2 GiB");
+    pending_.push_back({std::move(bytes), MPI_REQUEST_NULL});
+    Pending& sent = pending_.back();
+    MPI_Isend(sent.bytes.data(), static_cast<int>(sent.bytes.size()), MPI_BYTE, 0, tag,
+              MPI_COMM_WORLD, &sent.request);
+    // Drops what rank 0 has taken; waits for the oldest while too many are in flight.
+    while (!pending_.empty()) {
+      int done = 0;
+      if (pending_.size() > limit) {
+        MPI_Wait(&pending_.front().request, MPI_STATUS_IGNORE);
+        done = 1;
+      } else {
+        MPI_Test(&pending_.front().request, &done, MPI_STATUS_IGNORE);
+      }
+      if (done == 0) break;
+      pending_.pop_front();
+    }
+  }
+
+  void wait_for_all() {
+    for (Pending& sent : pending_) MPI_Wait(&sent.request, MPI_STATUS_IGNORE);
+    pending_.clear();
+  }
+
+ private:
+  struct Pending {
+    std::vector<std::uint8_t> bytes;  // must outlive the send
+    MPI_Request request;
+  };
+  std::deque<Pending> pending_;
+};
 
 // The next message from `source`, whichever its tag.
 std::vector<std::uint8_t> next_message_from(int source, int& tag) {
@@ -163,29 +216,31 @@ void read_and_send(const std::vector<std::string>& paths, const std::vector<app:
                    const analysis::AnalysisOptions& options, const RankSettings& settings, int rank,
                    int ranks) {
   app::PieceProgress progress;
+  StageSends sends;
   for (std::size_t k = static_cast<std::size_t>(rank); k < plan.size();
        k += static_cast<std::size_t>(ranks)) {
     const auto reader = open_piece(paths, plan[k], plan[k].begin);
     std::vector<std::uint8_t> chunk;
     const auto outcome = app::read_piece(
         *reader, options,
-        [&chunk](std::uint64_t number, const capture::PacketRecord& record) {
+        [&chunk, &sends](std::uint64_t number, const capture::PacketRecord& record) {
           append_record(chunk, number, record);
           if (chunk.size() >= chunk_bytes) {
-            send_to_stage(chunk, records_tag);
-            chunk.clear();
+            sends.send(std::move(chunk), records_tag);
+            chunk = {};
           }
           return true;
         },
         progress);
-    if (!chunk.empty()) send_to_stage(chunk, records_tag);
+    if (!chunk.empty()) sends.send(std::move(chunk), records_tag);
     if (rank == settings.failing_rank) {
       throw std::runtime_error("PA_TEST_FAILING_RANK: rank " + std::to_string(rank) +
                                " fails on purpose");
     }
     if (rank == settings.dying_rank) ::raise(SIGKILL);
-    send_to_stage(encode_outcome(outcome), outcome_tag);
+    sends.send(encode_outcome(outcome), outcome_tag);
   }
+  sends.wait_for_all();
 }
 
 std::optional<long long> number_from_environment(const char* name) {
