@@ -7,24 +7,27 @@
 namespace pa::app {
 namespace {
 
-constexpr auto delay_before_first_draw = std::chrono::seconds(2);
 constexpr auto time_between_draws = std::chrono::milliseconds(250);
 
 }  // namespace
 
 bool progress_wanted(bool quiet) noexcept { return !quiet && ::isatty(STDERR_FILENO) == 1; }
 
-ProgressLine::ProgressLine(bool enabled, std::optional<std::uint64_t> total_bytes)
+ProgressLine::ProgressLine(bool enabled, std::optional<std::uint64_t> total_bytes,
+                           std::chrono::milliseconds first_draw_after)
     : enabled_(enabled),
       total_bytes_(total_bytes),
+      first_draw_after_(first_draw_after),
       start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {}
+      last_draw_(start_ - time_between_draws) {}
 
 ProgressLine::~ProgressLine() { finish(); }
 
 void ProgressLine::redraw(std::uint64_t bytes, std::uint64_t packets) noexcept {
+  // Callers that wait (the -j stage) redraw without asking due(): the line checks for itself.
+  if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
-  if (now - start_ < delay_before_first_draw || now - last_draw_ < time_between_draws) return;
+  if (now - start_ < first_draw_after_ || now - last_draw_ < time_between_draws) return;
   last_draw_ = now;
   const double seconds = std::chrono::duration<double>(now - start_).count();
   const double megabytes = static_cast<double>(bytes) / 1e6;

@@ -13,7 +13,9 @@ namespace pa::app {
 // of it stays in the terminal or ever reaches standard output.
 class ProgressLine {
  public:
-  ProgressLine(bool enabled, std::optional<std::uint64_t> total_bytes);
+  // `first_draw_after`: two seconds but in tests.
+  ProgressLine(bool enabled, std::optional<std::uint64_t> total_bytes,
+               std::chrono::milliseconds first_draw_after = std::chrono::seconds(2));
   ~ProgressLine();
   ProgressLine(const ProgressLine&) = delete;
   ProgressLine& operator=(const ProgressLine&) = delete;
@@ -22,7 +24,7 @@ class ProgressLine {
   // caller should gather its counts and call redraw().
   bool due() noexcept { return enabled_ && (++calls_ & 0x3fff) == 0; }
 
-  // Draws the line if the run has lasted long enough and the last draw is old enough.
+  // Draws the line if enabled, the run has lasted long enough and the last draw is old enough.
   void redraw(std::uint64_t bytes, std::uint64_t packets) noexcept;
 
   // Erases the line, if one was drawn.
@@ -33,6 +35,7 @@ class ProgressLine {
   bool drawn_ = false;
   std::optional<std::uint64_t> total_bytes_;
   std::uint64_t calls_ = 0;
+  std::chrono::milliseconds first_draw_after_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
 };
