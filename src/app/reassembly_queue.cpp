@@ -1,20 +1,12 @@
 #include "app/reassembly_queue.hpp"
 
-#include <cstring>
+#include "app/record_chunk.hpp"
 
 namespace pa::app {
 
 bool ReassemblyQueue::add_record(std::uint64_t packet_number, const capture::PacketRecord& record) {
   if (given_up()) return false;
-  const EntryHeader header{packet_number,          record.timestamp_ns,
-                           record.original_length, static_cast<std::uint32_t>(record.data.size()),
-                           record.link_type,       record.interface_known};
-  const std::size_t at = filling_.size();
-  filling_.resize(at + sizeof header + record.data.size());
-  std::memcpy(filling_.data() + at, &header, sizeof header);
-  if (!record.data.empty()) {
-    std::memcpy(filling_.data() + at + sizeof header, record.data.data(), record.data.size());
-  }
+  append_chunk_record(filling_, packet_number, record);
   return filling_.size() < chunk_bytes || hand_over();
 }
 
@@ -51,16 +43,8 @@ ReassemblyQueue::Taken ReassemblyQueue::take_record(std::uint64_t& packet_number
     read_at_ = 0;
     changed_.notify_all();
   }
-  EntryHeader header{};
-  std::memcpy(&header, reading_.data() + read_at_, sizeof header);
-  read_at_ += sizeof header;
-  packet_number = header.packet_number;
-  record.timestamp_ns = header.timestamp_ns;
-  record.original_length = header.original_length;
-  record.link_type = header.link_type;
-  record.interface_known = header.interface_known;
-  record.data = {reading_.data() + read_at_, header.captured_length};
-  read_at_ += header.captured_length;
+  // The chunk was written by add_record in this process: it is whole.
+  (void)read_chunk_record(reading_, read_at_, packet_number, record);
   return Taken::record;
 }
 

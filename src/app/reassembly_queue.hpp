@@ -15,8 +15,8 @@ namespace pa::app {
 
 // The records of one piece of the input that need reassembly (reassembly::route_record), on
 // their way from the thread that reads the piece to the one reassembly stage, which takes the
-// pieces in processing order. Records travel copied, in chunks; a reader that runs ahead of
-// the stage waits once chunk_limit chunks are queued, so a piece holds at most about
+// pieces in processing order. Records travel copied, in chunks (app/record_chunk); a reader that
+// runs ahead of the stage waits once chunk_limit chunks are queued, so a piece holds at most about
 // (chunk_limit + 1) * chunk_bytes.
 class ReassemblyQueue {
  public:
@@ -39,15 +39,6 @@ class ReassemblyQueue {
   [[nodiscard]] bool given_up() const noexcept { return given_up_.load(std::memory_order_relaxed); }
 
  private:
-  struct EntryHeader {
-    std::uint64_t packet_number;
-    std::int64_t timestamp_ns;
-    std::uint32_t original_length;
-    std::uint32_t captured_length;
-    capture::LinkType link_type;
-    bool interface_known;
-  };
-
   bool hand_over();
 
   std::vector<std::uint8_t> filling_;  // the reader's

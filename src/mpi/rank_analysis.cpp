@@ -13,6 +13,7 @@
 
 #include "app/input_pieces.hpp"
 #include "app/piece_merger.hpp"
+#include "app/record_chunk.hpp"
 #include "capture/pcap_range.hpp"
 #include "stream/frame_codec.hpp"
 
@@ -24,15 +25,6 @@ constexpr int records_tag = 1;  // a chunk of records that need reassembly
 constexpr int outcome_tag = 2;  // the piece's outcome; its last message
 
 constexpr std::size_t chunk_bytes = std::size_t{256} << 10;
-
-struct RecordHeader {
-  std::uint64_t packet_number;
-  std::int64_t timestamp_ns;
-  std::uint32_t original_length;
-  std::uint32_t captured_length;
-  capture::LinkType link_type;
-  bool interface_known;
-};
 
 // A reading rank's messages to rank 0, in flight while it reads on. A blocking MPI_Send of a
 // chunk above the eager limit waits until rank 0 takes it, and rank 0 takes a piece's messages
@@ -102,37 +94,23 @@ std::vector<std::uint8_t> next_message_from(int source, int& tag) {
   return bytes;
 }
 
-void append_record(std::vector<std::uint8_t>& chunk, std::uint64_t number,
-                   const capture::PacketRecord& record) {
-  const RecordHeader header{number,
-                            record.timestamp_ns,
-                            record.original_length,
-                            static_cast<std::uint32_t>(record.data.size()),
-                            record.link_type,
-                            record.interface_known};
-  const std::size_t at = chunk.size();
-  chunk.resize(at + sizeof header + record.data.size());
-  std::memcpy(chunk.data() + at, &header, sizeof header);
-  if (!record.data.empty()) {
-    std::memcpy(chunk.data() + at + sizeof header, record.data.data(), record.data.size());
-  }
-}
-
+// The records of a message from another rank, in order; a message cut short is refused.
 template <class Each>
 void for_each_record(const std::vector<std::uint8_t>& chunk, Each&& each) {
   std::size_t at = 0;
-  while (at + sizeof(RecordHeader) <= chunk.size()) {
-    RecordHeader header{};
-    std::memcpy(&header, chunk.data() + at, sizeof header);
-    at += sizeof header;
-    capture::PacketRecord record;
-    record.timestamp_ns = header.timestamp_ns;
-    record.original_length = header.original_length;
-    record.link_type = header.link_type;
-    record.interface_known = header.interface_known;
-    record.data = {chunk.data() + at, header.captured_length};
-    at += header.captured_length;
-    each(header.packet_number, record);
+  std::uint64_t number = 0;
+  capture::PacketRecord record;
+  for (;;) {
+    switch (app::read_chunk_record(chunk, at, number, record)) {
+      case app::ChunkRead::record:
+        each(number, record);
+        continue;
+      case app::ChunkRead::end:
+        return;
+      case app::ChunkRead::cut_short:
+        break;
+    }
+    throw std::runtime_error("a message of records from another rank is cut short");
   }
 }
 
@@ -224,7 +202,7 @@ void read_and_send(const std::vector<std::string>& paths, const std::vector<app:
     const auto outcome = app::read_piece(
         *reader, options,
         [&chunk, &sends](std::uint64_t number, const capture::PacketRecord& record) {
-          append_record(chunk, number, record);
+          app::append_chunk_record(chunk, number, record);
           if (chunk.size() >= chunk_bytes) {
             sends.send(std::move(chunk), records_tag);
             chunk = {};
