@@ -21,6 +21,9 @@ constexpr std::size_t file_header_size = 24;
 // Enough bytes after a split point for find_pcap_record_start's eight confirmations of
 // records as large as 256 KiB (libpcap's largest snap length) and then some.
 constexpr std::size_t search_window = std::size_t{4} << 20;
+// Tried first: eight records of a usual capture fit in it many times over, and reading 4 MiB
+// at every split point took a few milliseconds of the run before any thread started.
+constexpr std::size_t first_search_window = std::size_t{64} << 10;
 
 class Descriptor {
  public:
@@ -83,12 +86,17 @@ PcapSplitPlan plan_pcap_split(const std::string& path, std::size_t pieces,
   pieces = static_cast<std::size_t>(
       std::min<std::uint64_t>(pieces, std::max<std::uint64_t>(1, records / smallest_piece_bytes)));
   std::vector<std::uint8_t> window(search_window);
+  const auto search = [&](std::uint64_t point, std::size_t size) -> std::optional<std::size_t> {
+    const auto bytes = std::span(window).first(size);
+    const std::size_t held = read_bytes_at(descriptor.get(), bytes, point, path);
+    const bool ends_file = point + held >= plan.bytes_in_file;
+    return find_pcap_record_start(bytes.first(held), 0, *layout, ends_file);
+  };
   for (std::size_t k = 1; k < pieces; ++k) {
     const std::uint64_t point = file_header_size + records * k / pieces;
     if (point <= plan.starts.back()) continue;
-    const std::size_t held = read_bytes_at(descriptor.get(), window, point, path);
-    const bool ends_file = point + held >= plan.bytes_in_file;
-    const auto found = find_pcap_record_start(std::span(window).first(held), 0, *layout, ends_file);
+    auto found = search(point, first_search_window);
+    if (!found) found = search(point, search_window);
     if (!found) continue;
     const std::uint64_t start = point + *found;
     if (start > plan.starts.back() && start < plan.bytes_in_file) plan.starts.push_back(start);
