@@ -21,6 +21,8 @@ std::optional<std::uint64_t> PieceMerger::true_start(const PiecePlan& piece) con
 void PieceMerger::add(const PiecePlan& piece, PieceOutcome& outcome, bool read_again) {
   for (auto& learned : outcome.piece_result.learned) learned.packet_number += offset_;
   for (auto& candidate : outcome.piece_result.syn_candidates) candidate.packet_number += offset_;
+  names_.fold(std::move(outcome.piece_result.query_counts));
+  outcome.piece_result.query_counts.clear();
   merger_.add(outcome.piece_result);
   outcome.piece_result = {};
   if (outcome.records > 0) {
@@ -56,7 +58,10 @@ CaptureAnalysis PieceMerger::finish(const std::vector<std::string>& paths,
                                     const std::function<void(std::string_view)>& warn,
                                     report::WorkSplit split) {
   dissector_.finish(last_, stage_analyzer_);
-  merger_.add(stage_analyzer_.take());
+  analysis::PartialResult stage_part = stage_analyzer_.take();
+  names_.fold(std::move(stage_part.query_counts));
+  stage_part.query_counts.clear();
+  merger_.add(stage_part);
   CaptureAnalysis analysis;
   analysis.summary.inputs = paths;
   for (const auto& problem : problems_) {
@@ -69,6 +74,9 @@ CaptureAnalysis PieceMerger::finish(const std::vector<std::string>& paths,
   split.pieces_read_again = read_again_;
   analysis.summary.work_split = std::move(split);
   analysis.result = merger_.result();
+  NameFolder::Folded names = names_.take_folded();
+  analysis.result.query_counts = std::move(names.rows);
+  analysis.result.total_queries += names.total;
   return analysis;
 }
 

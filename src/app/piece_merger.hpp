@@ -10,6 +10,7 @@
 #include "analysis/partial_result.hpp"
 #include "app/capture_analysis.hpp"
 #include "app/input_pieces.hpp"
+#include "app/name_folder.hpp"
 #include "reassembly/packet_dissector.hpp"
 
 namespace pa::app {
@@ -60,7 +61,8 @@ class PieceMerger {
     std::int64_t latest_ns = 0;
   };
 
-  analysis::ResultMerger merger_;
+  analysis::ResultMerger merger_;  // all but the names, which names_ adds up
+  NameFolder names_;
   analysis::PartialAnalyzer stage_analyzer_;
   reassembly::PacketDissector dissector_;
   std::vector<FileSpan> spans_;
