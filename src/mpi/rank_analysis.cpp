@@ -29,11 +29,11 @@ constexpr std::size_t chunk_bytes = std::size_t{256} << 10;
 // A reading rank's messages to rank 0, in flight while it reads on. A blocking MPI_Send of a
 // chunk above the eager limit waits until rank 0 takes it, and rank 0 takes a piece's messages
 // only once it has merged the pieces before: every rank but one stood still while rank 0 read
-// its own piece. Up to `limit` chunks (2 MiB) wait here instead; past that the rank waits for
-// the oldest, which bounds its memory.
+// its own piece. Up to `in_flight_limit` chunks (2 MiB) wait here instead; past that the rank waits
+// for the oldest, which bounds its memory.
 class StageSends {
  public:
-  static constexpr std::size_t limit = 8;
+  static constexpr std::size_t in_flight_limit = 8;
 
   StageSends() = default;
   StageSends(const StageSends&) = delete;
@@ -58,7 +58,7 @@ class StageSends {
     // Drops what rank 0 has taken; waits for the oldest while too many are in flight.
     while (!pending_.empty()) {
       int done = 0;
-      if (pending_.size() > limit) {
+      if (pending_.size() > in_flight_limit) {
         MPI_Wait(&pending_.front().request, MPI_STATUS_IGNORE);
         done = 1;
       } else {
