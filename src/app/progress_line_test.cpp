@@ -30,7 +30,7 @@ TEST(ProgressLine, DrawsBytesPacketsAndShareThenErasesItself) {
   const std::string written = testing::internal::GetCapturedStderr();
   EXPECT_EQ(written.rfind("\r5 MB, 0.02 M packets, ", 0), 0u) << written;
   EXPECT_NE(written.find(", 50%, "), std::string::npos) << written;
-  EXPECT_EQ(written.find("6 MB"), std::string::npos) << written;
+  EXPECT_EQ(written.find("\r6 MB"), std::string::npos) << written;
   EXPECT_EQ(written.substr(written.size() - 4), "\r\x1b[K") << "erased at the end";
 }
 
