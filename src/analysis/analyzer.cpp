@@ -103,8 +103,9 @@ void Analyzer::on_dns_message(const decode::PacketContext& packet,
     }
     dns::QuestionCursor again{*decoded};
     while (again.next(question)) {
-      if (options_.counts_type(question.type))
+      if (options_.counts_type(question.type)) {
         count_query(question.name, question.type, packet.timestamp_ns);
+      }
     }
     return;
   }

@@ -19,10 +19,10 @@ enum class TimelineSeries : std::uint8_t { queries, connection_attempts };
 // of timestamps: timelines of any split of the events merge into the timeline of all of them.
 class Timeline {
  public:
-  static constexpr int narrowest_bucket_exponent =
-      -9;  // 1/512 s = 1,953,125 ns, a whole number of ns
-  static constexpr int widest_bucket_exponent =
-      33;  // about 273 years; any two int64 ns fit in 4 buckets
+  // 1/512 s = 1,953,125 ns, a whole number of ns.
+  static constexpr int narrowest_bucket_exponent = -9;
+  // About 273 years: any two int64 ns timestamps fit in 4 buckets.
+  static constexpr int widest_bucket_exponent = 33;
   static constexpr std::size_t max_buckets = 64;
 
   struct Bucket {

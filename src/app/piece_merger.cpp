@@ -21,9 +21,7 @@ std::optional<std::uint64_t> PieceMerger::true_start(const PiecePlan& piece) con
 void PieceMerger::add(const PiecePlan& piece, PieceOutcome& outcome, bool read_again) {
   for (auto& learned : outcome.piece_result.learned) learned.packet_number += offset_;
   for (auto& candidate : outcome.piece_result.syn_candidates) candidate.packet_number += offset_;
-  names_.fold(std::move(outcome.piece_result.query_counts));
-  outcome.piece_result.query_counts.clear();
-  merger_.add(outcome.piece_result);
+  merge_piece_result(outcome.piece_result);
   outcome.piece_result = {};
   if (outcome.records > 0) {
     FileSpan& file_span = spans_[piece.file_index];
@@ -43,6 +41,12 @@ void PieceMerger::add(const PiecePlan& piece, PieceOutcome& outcome, bool read_a
   if (read_again) ++read_again_;
 }
 
+void PieceMerger::merge_piece_result(analysis::PartialResult& part) {
+  names_.fold(std::move(part.query_counts));
+  part.query_counts.clear();
+  merger_.add(part);
+}
+
 bool PieceMerger::concatenation_is_merged_order() const {
   std::optional<std::int64_t> earliest_first_after;
   for (std::size_t i = spans_.size(); i-- > 0;) {
@@ -59,9 +63,7 @@ CaptureAnalysis PieceMerger::finish(const std::vector<std::string>& paths,
                                     report::WorkSplit split) {
   dissector_.finish(last_, stage_analyzer_);
   analysis::PartialResult stage_part = stage_analyzer_.take();
-  names_.fold(std::move(stage_part.query_counts));
-  stage_part.query_counts.clear();
-  merger_.add(stage_part);
+  merge_piece_result(stage_part);
   CaptureAnalysis analysis;
   analysis.summary.inputs = paths;
   for (const auto& problem : problems_) {

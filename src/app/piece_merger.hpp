@@ -61,6 +61,9 @@ class PieceMerger {
     std::int64_t latest_ns = 0;
   };
 
+  // The names to names_, the rest to merger_ (packet numbers already shifted).
+  void merge_piece_result(analysis::PartialResult& part);
+
   analysis::ResultMerger merger_;  // all but the names, which names_ adds up
   NameFolder names_;
   analysis::PartialAnalyzer stage_analyzer_;

@@ -13,11 +13,11 @@
 
 namespace pa::app {
 
-// The records of one piece of the input that need reassembly (reassembly::route_record), on
-// their way from the thread that reads the piece to the one reassembly stage, which takes the
-// pieces in processing order. Records travel copied, in chunks (app/record_chunk); a reader that
-// runs ahead of the stage waits once chunk_limit chunks are queued, so a piece holds at most about
-// (chunk_limit + 1) * chunk_bytes.
+// The records of one piece of the input that need reassembly (those that
+// PacketDissector::dissect_or_defer defers), on their way from the thread that reads the piece
+// to the one reassembly stage, which takes the pieces in processing order. Records travel
+// copied, in chunks (app/record_chunk); a reader that runs ahead of the stage waits once
+// chunk_limit chunks are queued, so a piece holds at most about (chunk_limit + 1) * chunk_bytes.
 class ReassemblyQueue {
  public:
   static constexpr std::size_t chunk_bytes = std::size_t{256} << 10;

@@ -20,7 +20,6 @@ class IpAddress {
 
   constexpr IpAddress() noexcept = default;
 
-  // Inline: they run for every packet, twice.
   static IpAddress v4(std::span<const std::uint8_t, 4> bytes) noexcept {
     IpAddress address;
     address.set_v4(bytes);
@@ -28,14 +27,14 @@ class IpAddress {
   }
   static IpAddress v6(std::span<const std::uint8_t, 16> bytes) noexcept {
     IpAddress address;
-    std::copy(bytes.begin(), bytes.end(), address.bytes_.begin());
-    address.family_ = Family::ipv6;
+    address.set_v6(bytes);
     return address;
   }
   // Accepts dotted quads and RFC 4291 text forms (what inet_pton accepts); nullopt otherwise.
   static std::optional<IpAddress> parse(std::string_view text);
 
-  // In place, for the decoders: no temporary to copy.
+  // In place, for the decoders: a temporary copied into a view was a store-forwarding stall
+  // on every packet (docs/performance.md).
   void set_v4(std::span<const std::uint8_t, 4> bytes) noexcept {
     bytes_ = {};
     std::copy(bytes.begin(), bytes.end(), bytes_.begin());

@@ -104,8 +104,8 @@ base::Result<Ipv6View> decode_ipv6(Bytes packet, bool cut_by_capture) noexcept {
   (void)version_class_flow;
 
   Ipv6View view;
-  view.source = base::IpAddress::v6(source.first<16>());
-  view.destination = base::IpAddress::v6(destination.first<16>());
+  view.source.set_v6(source.first<16>());
+  view.destination.set_v6(destination.first<16>());
 
   Bytes after_header = r.rest();
   if (payload_length == 0 && next_header == static_cast<std::uint8_t>(IpProtocol::hop_by_hop)) {

@@ -36,7 +36,7 @@ class PacketDissector {
   // For a reader of one piece of the input (-j, MPI): dissects the record and returns true,
   // unless it needs reassembly (route_record's needs_reassembly: an IP fragment, TCP to or
   // from port 53); then it returns false, having told `events` nothing, and the record goes to
-  // the one reassembly stage. One decode where route_record then dissect took two.
+  // the one reassembly stage. The reader decides during its one decode of the record.
   [[nodiscard]] bool dissect_or_defer(const capture::PacketRecord& record,
                                       const decode::PacketContext& packet,
                                       decode::PacketEvents& events) noexcept {
