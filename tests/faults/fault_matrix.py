@@ -252,10 +252,7 @@ def scenario_server_killed(path, want):
 
 
 def scenario_consumer_stopped_past_the_stall_limit(path, want):
-    # Only the stopped consumer may pass the stall limit. Under ASan a surviving consumer, its
-    # analysis some times slower and its lanes now more, once went 3 s without acknowledging
-    # and was given up too (the report stayed exact); 8 s leaves it room.
-    stall_ms = 8000
+    stall_ms = 3000
     server, clients = run_with_consumers(
         path, server_env={"PA_STREAM_TEST_HOOKS": f"stall_ms={stall_ms}"})
     at = server.wait_progress(0.3)
