@@ -45,12 +45,22 @@ struct PieceOutcome {
   std::int64_t earliest_timestamp_ns = INT64_MAX;
   std::int64_t latest_timestamp_ns = INT64_MIN;
   std::exception_ptr failure;  // the piece could not be read (the file went away)
+  // What it added to the PieceProgress, to be taken back if the piece is read again.
+  std::uint64_t progress_bytes = 0;
+  std::uint64_t progress_packets = 0;
 };
 
 // Bytes and packets read so far over all pieces, for the progress line.
 struct PieceProgress {
   std::atomic<std::uint64_t> bytes = 0;
   std::atomic<std::uint64_t> packets = 0;
+
+  // A piece whose reading is thrown away (read again from its true start, or not wanted)
+  // must not count twice.
+  void take_back(const PieceOutcome& outcome) noexcept {
+    bytes.fetch_sub(outcome.progress_bytes, std::memory_order_relaxed);
+    packets.fetch_sub(outcome.progress_packets, std::memory_order_relaxed);
+  }
 };
 
 // Reads one piece: what needs no reassembly is dissected here into the outcome's partial
@@ -63,7 +73,8 @@ PieceOutcome read_piece(capture::CaptureReader& reader, const analysis::Analysis
   reassembly::PacketDissector dissector;
   capture::PacketRecord record;
   decode::PacketContext context;
-  std::uint64_t bytes_told = reader.bytes_read();
+  const std::uint64_t first_byte = reader.bytes_read();
+  std::uint64_t bytes_told = first_byte;
   std::uint64_t packets_told = 0;
   const auto tell_progress = [&] {
     progress.bytes.fetch_add(reader.bytes_read() - bytes_told, std::memory_order_relaxed);
@@ -88,6 +99,8 @@ PieceOutcome read_piece(capture::CaptureReader& reader, const analysis::Analysis
     if ((context.packet_number & 0xfff) == 0) tell_progress();
   }
   tell_progress();
+  outcome.progress_bytes = bytes_told - first_byte;
+  outcome.progress_packets = packets_told;
   outcome.records = context.packet_number;
   outcome.last_timestamp_ns = context.timestamp_ns;
   outcome.end_offset = reader.bytes_read();

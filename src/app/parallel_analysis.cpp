@@ -26,8 +26,9 @@ struct Piece {
   PiecePlan plan;
   std::unique_ptr<capture::CaptureReader> whole_file;  // opened already, until read
   ReassemblyQueue queue;
-  PieceOutcome outcome;  // the reader's until done, then the stage's
-  bool done = false;     // guarded by Workers::state_mutex_
+  PieceOutcome outcome;    // the reader's until done, then the stage's
+  bool done = false;       // guarded by Workers::state_mutex_
+  bool abandoned = false;  // the stage does not want its reading; guarded likewise
 };
 
 CaptureAnalysis on_one_thread(const std::vector<std::string>& paths,
@@ -73,6 +74,15 @@ class Workers {
     std::unique_lock lock(state_mutex_);
     changed_.wait(lock, [&piece] { return piece.done; });
   }
+  // The stage will not use what the piece's reader found (it reads the piece again, or not at
+  // all), so the progress line must not count it: whichever of the stage and the reader comes
+  // second takes the piece's counts back.
+  void abandon(Piece& piece) {
+    piece.queue.give_up();
+    const std::lock_guard lock(state_mutex_);
+    piece.abandoned = true;
+    if (piece.done) progress_.take_back(piece.outcome);
+  }
   // The stage has taken pieces up to `position`: readers may start the next ones.
   void stage_reached(std::size_t position) {
     {
@@ -114,6 +124,7 @@ class Workers {
       {
         const std::lock_guard lock(state_mutex_);
         piece.done = true;
+        if (piece.abandoned) progress_.take_back(piece.outcome);
       }
       changed_.notify_all();
     }
@@ -184,7 +195,7 @@ CaptureAnalysis analyze_captures_in_parallel(const std::vector<std::string>& pat
       workers.stage_reached(k);
       Piece& piece = *pieces[k];
       if (merger.skips(piece.plan)) {
-        piece.queue.give_up();
+        workers.abandon(piece);
         continue;
       }
       const auto true_start = merger.true_start(piece.plan);
@@ -207,7 +218,7 @@ CaptureAnalysis analyze_captures_in_parallel(const std::vector<std::string>& pat
         if (outcome.failure) std::rethrow_exception(outcome.failure);
       } else {
         // The guess was wrong: the piece before ended elsewhere. Read from where it did.
-        piece.queue.give_up();
+        workers.abandon(piece);
         const auto reader =
             capture::open_pcap_range(paths[piece.plan.file_index], *true_start, piece.plan.end);
         outcome = read_piece(*reader, options, reassemble, shared);
@@ -216,6 +227,7 @@ CaptureAnalysis analyze_captures_in_parallel(const std::vector<std::string>& pat
     }
   }
   progress.finish();
+  if (settings.on_progress_totals) settings.on_progress_totals(shared.bytes, shared.packets);
   if (!merger.concatenation_is_merged_order()) {
     ParallelSettings fallback = settings;
     fallback.account_always = true;

@@ -18,6 +18,9 @@ struct ParallelSettings {
   std::uint64_t smallest_piece_bytes = std::uint64_t{16} << 20;
   // Report how the work was split (summary.work_split) even when it ran on one thread.
   bool account_always = false;
+  // Told at the end what the progress line counted, bytes and packets: every record once, even
+  // in a piece read again (for tests).
+  std::function<void(std::uint64_t bytes, std::uint64_t packets)> on_progress_totals;
 };
 
 // The same CaptureAnalysis as analyze_captures(paths, ...), byte for byte, with the reading

@@ -277,6 +277,49 @@ TEST(ParallelDeterminismHazards, StopsWhereOneThreadStopsAtACorruptOrCutShortRec
   expect_same_reports({cut}, analysis::AnalysisOptions{}, 4096);
 }
 
+// The progress line adds up what the readers report: a piece read again from its true start,
+// or dropped after its file stopped at a problem, must count once, not twice.
+TEST(ParallelProgress, CountsEveryRecordOnceWhenPiecesAreReadAgainOrDropped) {
+  const pa::test::TempDir dir;
+  const std::string path = dir.file("hazards.pcap");
+  write_split_hazards(path);
+  const auto expect_counted_once = [](const std::string& file,
+                                      std::uint64_t bytes_expected) -> std::uint64_t {
+    const CaptureAnalysis one = analyze_captures({file}, analysis::AnalysisOptions{}, ignore);
+    std::uint64_t read_again = 0;
+    for (const unsigned threads : {2u, 3u, 4u, 7u}) {
+      ParallelSettings settings;
+      settings.workers = threads;
+      settings.smallest_piece_bytes = 4096;
+      std::uint64_t bytes = 0;
+      std::uint64_t packets = 0;
+      settings.on_progress_totals = [&](std::uint64_t b, std::uint64_t p) {
+        bytes = b;
+        packets = p;
+      };
+      const CaptureAnalysis many =
+          analyze_captures_in_parallel({file}, analysis::AnalysisOptions{}, settings, ignore);
+      EXPECT_TRUE(many.summary.work_split) << "-j " << threads;
+      if (many.summary.work_split) read_again += many.summary.work_split->pieces_read_again;
+      EXPECT_EQ(packets, one.summary.packets_read) << "-j " << threads << " " << file;
+      if (bytes_expected != 0) {
+        EXPECT_EQ(bytes, bytes_expected) << "-j " << threads;
+      }
+    }
+    return read_again;
+  };
+  EXPECT_GT(expect_counted_once(path, std::filesystem::file_size(path) - 24), 0u)
+      << "no piece was read again: the test proves nothing";
+  // Reading stops at a corrupt record half-way: the pieces after it are dropped.
+  auto bytes = pa::test::read_whole_file(path);
+  const auto starts = record_starts(bytes);
+  const std::uint32_t huge = 0x7fffffff;
+  std::memcpy(bytes.data() + starts[starts.size() / 2] + 8, &huge, 4);
+  const std::string corrupt = dir.file("corrupt.pcap");
+  pa::test::write_whole_file(corrupt, bytes);
+  expect_counted_once(corrupt, 0);
+}
+
 TEST(ParallelDeterminismFiles, FallsBackToOneThreadOnlyWhenFilesOverlapInTime) {
   const pa::test::TempDir dir;
   // One file going back in time within itself, then a later one: the merged order is still
