@@ -91,6 +91,9 @@ struct Connection {
   std::vector<Lane*> lanes;
   bool alive = true;
   bool closing = false;
+  // The last acknowledgement, or when work was given to it while it had none out: the stall
+  // limit counts from the later, so that a connection left idle for a while (the run waited
+  // on another one) is not dropped the moment it is given work again.
   Clock::time_point last_progress = Clock::now();
 };
 
@@ -190,6 +193,7 @@ class Provider {
     if (recorder_.has_events()) open_batch().add_events(last_, recorder_.bytes());
     co_await send_open_batch();
     for (Lane& lane : lanes_) {
+      starts_work(*lane.owner);
       lane.finish_seq = lane.next_seq++;
       lane.finish = std::make_shared<const std::vector<std::uint8_t>>(
           encode_finish_lane({lane.id, lane.finish_seq, last_}));
@@ -214,11 +218,7 @@ class Provider {
       const auto now = Clock::now();
       for (auto& connection : connections_) {
         if (!connection->alive || connection->closing) continue;
-        bool waiting = false;
-        for (const Lane* lane : connection->lanes) {
-          waiting = waiting || !lane->unacknowledged.empty() || (lane->finish && !lane->done);
-        }
-        if (waiting &&
+        if (has_work_out(*connection) &&
             now - connection->last_progress > std::chrono::milliseconds(settings_.hooks.stall_ms)) {
           ++health_.stalls;
           lost(*connection, fmt::format("no acknowledgement for {} ms", settings_.hooks.stall_ms));
@@ -471,6 +471,7 @@ class Provider {
     const std::uint64_t first = batch_->first_packet_number();
     auto frame = std::make_shared<const std::vector<std::uint8_t>>(batch_->take());
     batch_.reset();
+    starts_work(*lane.owner);
     lane.unacknowledged.push_back({seq, first, frame});
     send(*lane.owner, frame);
     // Let the writers and readers run: this is one thread.
@@ -490,6 +491,17 @@ class Provider {
     while (!stopped_ && waiting()) co_await progress_.wait();
     if (stopped_) co_return;
     settings_.interim->write(results_.result(), last_.packet_number, time_span_);
+  }
+
+  // Batches or a finish sent and not acknowledged yet.
+  [[nodiscard]] static bool has_work_out(const Connection& connection) {
+    return std::any_of(connection.lanes.begin(), connection.lanes.end(), [](const Lane* lane) {
+      return !lane->unacknowledged.empty() || (lane->finish && !lane->done);
+    });
+  }
+  // Called before a connection is given a batch or a finish.
+  static void starts_work(Connection& connection) {
+    if (!has_work_out(connection)) connection.last_progress = Clock::now();
   }
 
   void send(Connection& connection, Frame frame) {

@@ -271,6 +271,91 @@ TEST(Provider, DropsAPeerThatNeverReadsAndFinishesWithoutIt) {
   expect_same(run.outcome(), analyze_directly(large_capture));
 }
 
+// A consumer connection that answers as `consume` does, on a schedule the test sets: it holds
+// the acknowledgements of its first `held` batches until it has them all, and takes
+// `slow_after_idle` over the first batch that comes after it sat idle for 300 ms.
+struct ScriptedConsumer {
+  std::size_t held = 0;
+  std::chrono::milliseconds slow_after_idle{0};
+  std::promise<void> joined;
+  std::string problem;
+  std::uint64_t slow_answers = 0;
+
+  void run(std::uint16_t port) {
+    try {
+      RawPeer peer(port);
+      ConsumerSession session("", random_nonce());
+      auto [hello_type, hello] = peer.read();
+      peer.write(*session.answer_hello(hello_type, hello).reply);
+      joined.set_value();
+      std::vector<std::vector<std::uint8_t>> holding;
+      auto last_frame = std::chrono::steady_clock::now();
+      for (;;) {
+        auto [type, body] = peer.read();
+        const auto now = std::chrono::steady_clock::now();
+        const bool after_idle = now - last_frame > std::chrono::milliseconds(300);
+        last_frame = now;
+        const ConsumerStep step = session.next(type, body);
+        if (!step.problem.empty()) {
+          problem = step.problem;
+          return;
+        }
+        if (step.bye) return;
+        if (!step.reply) continue;
+        if (holding.size() < held) {
+          holding.push_back(*step.reply);
+          if (holding.size() == held) {
+            for (const auto& ack : holding) peer.write(ack);
+          }
+          continue;
+        }
+        if (after_idle && slow_after_idle.count() != 0 && slow_answers == 0) {
+          ++slow_answers;
+          std::this_thread::sleep_for(slow_after_idle);
+        }
+        peer.write(*step.reply);
+      }
+    } catch (const std::exception& error) {
+      problem = error.what();
+    }
+  }
+};
+
+// Three lanes, windows of 4: the two answering consumers hold their first 4 acknowledgements,
+// so all three windows fill and the next batch waits on the silent peer's lane until the stall
+// limit drops it. Meanwhile the other two sat idle; the one that does not take the lost lane
+// is then given a batch and answers it after 500 ms, well within the 1 s limit. Counting
+// that limit from its last acknowledgement, long before, dropped it as stalled too.
+TEST(Provider, CountsTheStallLimitFromWhenAnIdleConnectionIsGivenWork) {
+  StreamSettings settings = settings_for(3);
+  settings.hooks.stall_ms = 1000;
+  settings.hooks.batch_bytes = 4096;
+  ASSERT_EQ(settings.window, 4u);
+  ProviderRun run(large_capture, settings);
+  RawPeer silent(run.port());
+  silent.handshake();
+  ScriptedConsumer adopting;
+  adopting.held = settings.window;
+  ScriptedConsumer idle;
+  idle.held = settings.window;
+  idle.slow_after_idle = std::chrono::milliseconds(500);
+  std::thread first([&] { adopting.run(run.port()); });
+  adopting.joined.get_future().wait();
+  std::thread second([&] { idle.run(run.port()); });
+  run.join();
+  first.join();
+  second.join();
+  EXPECT_EQ(run.error(), "");
+  EXPECT_EQ(adopting.problem, "");
+  EXPECT_EQ(idle.problem, "");
+  EXPECT_EQ(idle.slow_answers, 1u) << "the consumer never sat idle: the test proves nothing";
+  EXPECT_NE(run.warnings().find("connection 0 lost: no acknowledgement for 1000 ms"),
+            std::string::npos)
+      << run.warnings();
+  EXPECT_EQ(run.outcome().health.connections_lost, 1u) << run.warnings();
+  expect_same(run.outcome(), analyze_directly(large_capture));
+}
+
 TEST(Provider, FailsClearlyWhenEveryConnectionIsLost) {
   ProviderRun run(small_capture, settings_for(1));
   {

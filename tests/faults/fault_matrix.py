@@ -182,7 +182,8 @@ def expect_exact_report(server, clients, want, what, killed=()):
     for proc in clients:
         if proc not in killed:
             check(proc.returncode == 0,
-                  f"{what}: a surviving consume exited {proc.returncode}: {error_text(proc)}")
+                  f"{what}: a surviving consume exited {proc.returncode}: {error_text(proc)}; "
+                  f"the server's warnings: {server.warnings()}")
     return out
 
 
@@ -267,6 +268,10 @@ def scenario_consumer_stopped_past_the_stall_limit(path, want):
     resumed_at = time.monotonic()
     expect_exact_report(server, clients, want, f"consumer stopped at {at:.0%}",
                         killed=clients[:1])
+    # The others sat idle while the run waited on the stopped one: none of them may be taken
+    # for stalled when given work again.
+    lost = [l for l in server.warnings() if re.search(r"connection \d+ lost", l)]
+    check(len(lost) == 1, f"stopped consumer: {len(lost)} connections lost, not 1: {lost}")
     wait_all(clients[:1])
     took = time.monotonic() - resumed_at
     text = error_text(clients[0])
