@@ -18,7 +18,16 @@ MPI_BINARY, BINARY, GENERATOR, SHARED = sys.argv[1:5]
 MPIRUN = ["mpirun", "--oversubscribe", "--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include",
           "lo", "--mca", "oob_tcp_if_include", "lo", "--mca", "pml", "ob1"]
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+SESSIONS = tempfile.TemporaryDirectory(prefix="pa-mpi-sessions-")
 failures = []
+
+
+def mpirun(args, env):
+    """mpirun ARGS, with a session directory of its own: Open MPI keeps one per job under
+    /tmp, and a stale or colliding one there failed a run at start ("orte_session_dir
+    failed")."""
+    env = dict(env, OMPI_MCA_orte_tmpdir_base=tempfile.mkdtemp(dir=SESSIONS.name))
+    return subprocess.run([*MPIRUN, *args], capture_output=True, env=env, timeout=300)
 
 
 def check(condition, message):
@@ -42,8 +51,8 @@ def over_ranks(ranks, paths, piece_bytes=None, extra=(), env=None):
         env["PA_TEST_PIECE_BYTES"] = str(piece_bytes)
     reports, split = [], None
     for fmt in ("text", "json"):
-        proc = subprocess.run([*MPIRUN, "-n", str(ranks), MPI_BINARY, "-q", "--format", fmt,
-                               *extra, "-f", *paths], capture_output=True, env=env, timeout=300)
+        proc = mpirun(["-n", str(ranks), MPI_BINARY, "-q", "--format", fmt, *extra, "-f", *paths],
+                      env)
         if proc.returncode != 0:
             return None, proc
         out = proc.stdout
@@ -162,8 +171,7 @@ def main():
                                 ("PA_TEST_DYING_RANK", "")):
             out = os.path.join(tmp, "report.txt")
             env = dict(ENV, PA_TEST_PIECE_BYTES="4096", **{variable: "1"})
-            proc = subprocess.run([*MPIRUN, "-n", "3", MPI_BINARY, "-q", "-o", out, "-f", hazards],
-                                  capture_output=True, env=env, timeout=300)
+            proc = mpirun(["-n", "3", MPI_BINARY, "-q", "-o", out, "-f", hazards], env)
             check(proc.returncode != 0, f"{variable}: exit 0")
             check(proc.stdout == b"", f"{variable}: wrote to standard output")
             check(not os.path.exists(out), f"{variable}: the report file appeared")
@@ -172,13 +180,11 @@ def main():
         not_capture = os.path.join(tmp, "notes.txt")
         with open(not_capture, "w") as f:
             f.write("not a capture\n")
-        proc = subprocess.run([*MPIRUN, "-n", "2", MPI_BINARY, "-q", "-f", hazards, not_capture],
-                              capture_output=True, env=ENV, timeout=300)
+        proc = mpirun(["-n", "2", MPI_BINARY, "-q", "-f", hazards, not_capture], ENV)
         check(proc.returncode != 0 and proc.stdout == b"", "a file that is not a capture: a report")
         check("notes.txt: not a capture file" in proc.stderr.decode(),
               f"a file that is not a capture: {proc.stderr.decode()[-400:]}")
-        proc = subprocess.run([*MPIRUN, "-n", "2", MPI_BINARY, "-c", "3", "-f", hazards],
-                              capture_output=True, env=ENV, timeout=300)
+        proc = mpirun(["-n", "2", MPI_BINARY, "-c", "3", "-f", hazards], ENV)
         check(proc.returncode == 2 and b"-c: packet-analysis-mpi analyzes in-process" in proc.stderr,
               f"-c 3: {proc.returncode} {proc.stderr.decode()[-300:]}")
 
