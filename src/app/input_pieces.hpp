@@ -45,9 +45,9 @@ struct PieceOutcome {
   std::int64_t earliest_timestamp_ns = INT64_MAX;
   std::int64_t latest_timestamp_ns = INT64_MIN;
   std::exception_ptr failure;  // the piece could not be read (the file went away)
-  // What it added to the PieceProgress, to be taken back if the piece is read again.
+  // The bytes it added to the PieceProgress (its packets there are `records`), to be taken
+  // back if the piece is read again.
   std::uint64_t progress_bytes = 0;
-  std::uint64_t progress_packets = 0;
 };
 
 // Bytes and packets read so far over all pieces, for the progress line.
@@ -59,7 +59,7 @@ struct PieceProgress {
   // must not count twice.
   void take_back(const PieceOutcome& outcome) noexcept {
     bytes.fetch_sub(outcome.progress_bytes, std::memory_order_relaxed);
-    packets.fetch_sub(outcome.progress_packets, std::memory_order_relaxed);
+    packets.fetch_sub(outcome.records, std::memory_order_relaxed);
   }
 };
 
@@ -100,7 +100,6 @@ PieceOutcome read_piece(capture::CaptureReader& reader, const analysis::Analysis
   }
   tell_progress();
   outcome.progress_bytes = bytes_told - first_byte;
-  outcome.progress_packets = packets_told;
   outcome.records = context.packet_number;
   outcome.last_timestamp_ns = context.timestamp_ns;
   outcome.end_offset = reader.bytes_read();
