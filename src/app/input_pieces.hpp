@@ -25,11 +25,26 @@ struct PiecePlan {
   bool whole = false;
 };
 
-// The pieces in processing order (the files' concatenation): about four per worker over all
-// inputs, none under `smallest_piece_bytes`; pcapng, compressed files and standard input whole.
+// How big the pieces of plan_pieces are.
+enum class PieceSizes : std::uint8_t {
+  // About four per worker, alike: for pieces dealt out in turn (MPI: piece k to rank k mod R).
+  even,
+  // Each a (2 x workers)-th of the bytes left after the pieces before it, so that they shrink
+  // towards the end: for workers that take the next piece when they finish one (-j N). With
+  // pieces alike, the last one was often read by one thread while the other stood idle.
+  tapering,
+};
+
+// The pieces in processing order (the files' concatenation), none under `smallest_piece_bytes`
+// but a file's own smaller rest; pcapng, compressed files and standard input whole.
 std::vector<PiecePlan> plan_pieces(
     const std::vector<std::unique_ptr<capture::CaptureReader>>& readers, unsigned workers,
-    std::uint64_t smallest_piece_bytes);
+    std::uint64_t smallest_piece_bytes, PieceSizes sizes = PieceSizes::even);
+
+// Where the tapering pieces of `total` bytes end, as offsets into it, ascending; the last piece
+// runs from the last offset to `total`. Empty when `total` is under twice `smallest`.
+std::vector<std::uint64_t> tapering_piece_ends(std::uint64_t total, unsigned workers,
+                                               std::uint64_t smallest);
 
 // The size of a plain (uncompressed, regular) file, for splitting and for progress.
 std::optional<std::uint64_t> plain_file_size(const capture::CaptureReader& reader);

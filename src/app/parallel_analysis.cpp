@@ -23,6 +23,8 @@ namespace pa::app {
 namespace {
 
 struct Piece {
+  Piece(const PiecePlan& planned, ChunkPool& pool) : plan(planned), queue(&pool) {}
+
   PiecePlan plan;
   std::unique_ptr<capture::CaptureReader> whole_file;  // opened already, until read
   ReassemblyQueue queue;
@@ -164,17 +166,18 @@ CaptureAnalysis analyze_captures_in_parallel(const std::vector<std::string>& pat
     const auto size = plain_file_size(*reader);
     total_bytes = total_bytes && size ? std::optional(*total_bytes + *size) : std::nullopt;
   }
-  const auto plans = plan_pieces(readers, settings.workers, settings.smallest_piece_bytes);
+  const auto plans =
+      plan_pieces(readers, settings.workers, settings.smallest_piece_bytes, PieceSizes::tapering);
   if (plans.size() < 2) {
     readers.clear();
     return on_one_thread(paths, options, settings, warn, show_progress,
                          "too little to split: one file under twice the piece size, or pcapng, "
                          "or compressed");
   }
+  ChunkPool chunk_pool;  // before the pieces, whose queues use it
   std::vector<std::unique_ptr<Piece>> pieces;
   for (const PiecePlan& plan : plans) {
-    auto piece = std::make_unique<Piece>();
-    piece->plan = plan;
+    auto piece = std::make_unique<Piece>(plan, chunk_pool);
     if (plan.whole) piece->whole_file = std::move(readers[plan.file_index]);
     pieces.push_back(std::move(piece));
   }

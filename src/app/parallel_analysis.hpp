@@ -13,8 +13,9 @@ namespace pa::app {
 
 struct ParallelSettings {
   unsigned workers = 2;  // threads that read and dissect; the calling thread reassembles
-  // A classic pcap file is split into pieces of at least this many bytes, about four per
-  // worker over all the inputs; pcapng, compressed files and standard input stay whole.
+  // Classic pcap files are split into pieces of at least this many bytes, shrinking towards
+  // the end of the input (PieceSizes::tapering); pcapng, compressed files and standard input
+  // stay whole.
   std::uint64_t smallest_piece_bytes = std::uint64_t{16} << 20;
   // Report how the work was split (summary.work_split) even when it ran on one thread.
   bool account_always = false;

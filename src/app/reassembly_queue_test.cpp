@@ -68,8 +68,10 @@ TEST(ReassemblyQueue, HoldsAReaderBackAtItsBoundAndCancelReleasesIt) {
   });
   std::this_thread::sleep_for(200ms);
   // Nothing was taken: the reader stops after chunk_limit chunks and the one it fills.
-  const std::uint64_t bound =
-      (ReassemblyQueue::chunk_limit + 1) * ReassemblyQueue::chunk_bytes / 4000 + 1;
+  // A chunk hands over once it holds chunk_bytes: at most that many bytes' worth of 4000-byte
+  // records, rounded up.
+  const std::uint64_t per_chunk = (ReassemblyQueue::chunk_bytes + 3999) / 4000;
+  const std::uint64_t bound = (ReassemblyQueue::chunk_limit + 1) * per_chunk;
   EXPECT_LE(pushed.load(), bound);
   EXPECT_FALSE(refused.load());
   queue.give_up();
@@ -85,6 +87,75 @@ TEST(ReassemblyQueue, SaysWaitingWhenNothingCameAndEndedOnceClosed) {
   EXPECT_EQ(queue.take_record(number, record, 10ms), ReassemblyQueue::Taken::waiting);
   queue.close();
   EXPECT_EQ(queue.take_record(number, record, 10ms), ReassemblyQueue::Taken::ended);
+}
+
+TEST(ReassemblyQueue, FillsTheChunksTheStageReadAgainAcrossQueues) {
+  ChunkPool pool;
+  const std::vector<std::uint8_t> bytes(1000, 7);
+  std::uint64_t number = 0;
+  capture::PacketRecord record;
+  std::uint64_t taken = 0;
+  // Two pieces in turn, as the stage takes them: the second's chunks are the first's.
+  for (int piece = 0; piece < 2; ++piece) {
+    ReassemblyQueue queue(&pool);
+    std::uint64_t added = 0;
+    // Enough for several chunks, fewer than chunk_limit: nothing waits.
+    while (added * 1040 < 3 * ReassemblyQueue::chunk_bytes) {
+      ASSERT_TRUE(queue.add_record(++added, record_of(bytes, 1)));
+    }
+    queue.close();
+    std::uint64_t expected = 1;
+    while (queue.take_record(number, record, 1000ms) == ReassemblyQueue::Taken::record) {
+      ASSERT_EQ(number, expected++);
+      ASSERT_EQ(record.data.size(), bytes.size());
+      ++taken;
+    }
+    EXPECT_EQ(expected, added + 1);
+  }
+  EXPECT_GT(taken, 0u);
+  // The chunks read went back to the pool: a spare has its capacity, a new one asked for 0 has
+  // none. A piece used at least three.
+  std::vector<std::vector<std::uint8_t>> held;
+  std::size_t spares = 0;
+  for (std::size_t i = 0; i < ChunkPool::kept + 1; ++i) {
+    held.push_back(pool.take(0));
+    EXPECT_TRUE(held.back().empty());
+    if (held.back().capacity() >= ReassemblyQueue::chunk_capacity) ++spares;
+  }
+  EXPECT_GE(spares, 3u);
+  EXPECT_LE(spares, ChunkPool::kept);
+}
+
+TEST(ChunkPool, GivesBackTheBufferItWasGivenAndKeepsABoundedNumber) {
+  ChunkPool pool;
+  std::vector<std::uint8_t> chunk = pool.take(4096);
+  chunk.assign(100, 1);
+  const std::uint8_t* bytes = chunk.data();
+  pool.give(std::move(chunk));
+  const auto again = pool.take(4096);
+  EXPECT_EQ(again.data(), bytes);
+  EXPECT_TRUE(again.empty());
+  EXPECT_GE(again.capacity(), 4096u);
+
+  std::vector<const std::uint8_t*> given;
+  for (std::size_t i = 0; i < ChunkPool::kept + 3; ++i) {
+    auto more = pool.take(64);
+    more.push_back(1);
+    given.push_back(more.data());
+    pool.give(std::move(more));
+    // Each given right back: the same one comes out again.
+  }
+  EXPECT_EQ(given.front(), given.back());
+  std::vector<std::vector<std::uint8_t>> out;
+  for (std::size_t i = 0; i < ChunkPool::kept + 3; ++i) out.push_back(pool.take(64));
+  for (auto& buffer : out) pool.give(std::move(buffer));
+  std::size_t kept_now = 0;
+  for (std::size_t i = 0; i < ChunkPool::kept + 3; ++i) {
+    auto buffer = pool.take(0);
+    if (buffer.capacity() > 0) ++kept_now;
+    out[i] = std::move(buffer);
+  }
+  EXPECT_EQ(kept_now, ChunkPool::kept);
 }
 
 }  // namespace

@@ -22,12 +22,10 @@ void append_chunk_record(std::vector<std::uint8_t>& chunk, std::uint64_t packet_
       packet_number,          record.timestamp_ns,
       record.original_length, static_cast<std::uint32_t>(record.data.size()),
       record.link_type,       record.interface_known};
-  const std::size_t at = chunk.size();
-  chunk.resize(at + sizeof header + record.data.size());
-  std::memcpy(chunk.data() + at, &header, sizeof header);
-  if (!record.data.empty()) {
-    std::memcpy(chunk.data() + at + sizeof header, record.data.data(), record.data.size());
-  }
+  // Appended from the bytes themselves: resize() would zero them first.
+  const auto* header_bytes = reinterpret_cast<const std::uint8_t*>(&header);
+  chunk.insert(chunk.end(), header_bytes, header_bytes + sizeof header);
+  chunk.insert(chunk.end(), record.data.begin(), record.data.end());
 }
 
 ChunkRead read_chunk_record(const std::vector<std::uint8_t>& chunk, std::size_t& at,

@@ -8,7 +8,10 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <span>
 #include <utility>
+#include <vector>
 
 #include "capture/buffered_capture_reader.hpp"
 #include "capture/pcap_boundary.hpp"
@@ -67,24 +70,29 @@ bool splittable_version(std::span<const std::uint8_t> header, const PcapRecordLa
 
 }  // namespace
 
-PcapSplitPlan plan_pcap_split(const std::string& path, std::size_t pieces,
-                              std::uint64_t smallest_piece_bytes) {
-  PcapSplitPlan plan;
-  if (path == "-") return plan;
-  const Descriptor descriptor(path);
-  struct stat status {};
-  if (::fstat(descriptor.get(), &status) != 0 || !S_ISREG(status.st_mode)) return plan;
-  plan.bytes_in_file = static_cast<std::uint64_t>(status.st_size);
-  std::array<std::uint8_t, file_header_size> header{};
-  if (read_bytes_at(descriptor.get(), header, 0, path) < header.size()) return plan;
-  const auto layout = pcap_record_layout(header);
-  if (!layout || !splittable_version(header, *layout)) return plan;
+namespace {
 
-  plan.starts.push_back(file_header_size);
-  const std::uint64_t records = plan.bytes_in_file - file_header_size;
-  if (pieces < 2 || records < 2 * smallest_piece_bytes) return plan;
-  pieces = static_cast<std::size_t>(
-      std::min<std::uint64_t>(pieces, std::max<std::uint64_t>(1, records / smallest_piece_bytes)));
+// The file's size, header and record layout when it can be split: a regular file, classic
+// pcap, version 2.4 or later.
+struct SplittableFile {
+  std::uint64_t bytes = 0;
+  PcapRecordLayout layout;
+};
+
+std::optional<SplittableFile> splittable_file(const Descriptor& descriptor,
+                                              const std::string& path) {
+  struct stat status {};
+  if (::fstat(descriptor.get(), &status) != 0 || !S_ISREG(status.st_mode)) return std::nullopt;
+  std::array<std::uint8_t, file_header_size> header{};
+  if (read_bytes_at(descriptor.get(), header, 0, path) < header.size()) return std::nullopt;
+  const auto layout = pcap_record_layout(header);
+  if (!layout || !splittable_version(header, *layout)) return std::nullopt;
+  return SplittableFile{static_cast<std::uint64_t>(status.st_size), *layout};
+}
+
+// The record starts found at or after each point, after the file header's end.
+void add_starts(const Descriptor& descriptor, const std::string& path, const SplittableFile& file,
+                const std::vector<std::uint64_t>& points, PcapSplitPlan& plan) {
   // Grown only when a search needs it: zeroing 4 MiB that the first window never uses, and the
   // page faults that took, were about 5 % of a -j 2 run's CPU samples, all before any thread.
   std::vector<std::uint8_t> window;
@@ -92,18 +100,51 @@ PcapSplitPlan plan_pcap_split(const std::string& path, std::size_t pieces,
     if (window.size() < size) window.resize(size);
     const auto bytes = std::span(window).first(size);
     const std::size_t held = read_bytes_at(descriptor.get(), bytes, point, path);
-    const bool ends_file = point + held >= plan.bytes_in_file;
-    return find_pcap_record_start(bytes.first(held), 0, *layout, ends_file);
+    const bool ends_file = point + held >= file.bytes;
+    return find_pcap_record_start(bytes.first(held), 0, file.layout, ends_file);
   };
-  for (std::size_t k = 1; k < pieces; ++k) {
-    const std::uint64_t point = file_header_size + records * k / pieces;
-    if (point <= plan.starts.back()) continue;
+  for (const std::uint64_t point : points) {
+    if (point <= plan.starts.back() || point >= file.bytes) continue;
     auto found = search(point, first_search_window);
     if (!found) found = search(point, search_window);
     if (!found) continue;
     const std::uint64_t start = point + *found;
-    if (start > plan.starts.back() && start < plan.bytes_in_file) plan.starts.push_back(start);
+    if (start > plan.starts.back() && start < file.bytes) plan.starts.push_back(start);
   }
+}
+
+}  // namespace
+
+PcapSplitPlan plan_pcap_split(const std::string& path, std::size_t pieces,
+                              std::uint64_t smallest_piece_bytes) {
+  PcapSplitPlan plan;
+  if (path == "-") return plan;
+  const Descriptor descriptor(path);
+  const auto file = splittable_file(descriptor, path);
+  if (!file) return plan;
+  plan.bytes_in_file = file->bytes;
+  plan.starts.push_back(file_header_size);
+  const std::uint64_t records = plan.bytes_in_file - file_header_size;
+  if (pieces < 2 || records < 2 * smallest_piece_bytes) return plan;
+  pieces = static_cast<std::size_t>(
+      std::min<std::uint64_t>(pieces, std::max<std::uint64_t>(1, records / smallest_piece_bytes)));
+  std::vector<std::uint64_t> points;
+  for (std::size_t k = 1; k < pieces; ++k)
+    points.push_back(file_header_size + records * k / pieces);
+  add_starts(descriptor, path, *file, points, plan);
+  return plan;
+}
+
+PcapSplitPlan plan_pcap_split_at(const std::string& path,
+                                 const std::vector<std::uint64_t>& points) {
+  PcapSplitPlan plan;
+  if (path == "-") return plan;
+  const Descriptor descriptor(path);
+  const auto file = splittable_file(descriptor, path);
+  if (!file) return plan;
+  plan.bytes_in_file = file->bytes;
+  plan.starts.push_back(file_header_size);
+  add_starts(descriptor, path, *file, points, plan);
   return plan;
 }
 

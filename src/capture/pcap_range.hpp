@@ -21,6 +21,11 @@ struct PcapSplitPlan {
 PcapSplitPlan plan_pcap_split(const std::string& path, std::size_t pieces,
                               std::uint64_t smallest_piece_bytes);
 
+// The same with the points chosen by the caller: byte offsets in the file, ascending. A point
+// at or before the file header's end, or at or past the file's end, is left out, as is one
+// where no record start is found.
+PcapSplitPlan plan_pcap_split_at(const std::string& path, const std::vector<std::uint64_t>& points);
+
 // Opens `path`, a plain classic pcap file, to read the records that start at or after `begin`
 // (which must be a record's start for the records to make sense) and before `end`. Offsets in
 // its messages and bytes_read() are the file's: after the last record, bytes_read() is where
