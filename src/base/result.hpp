@@ -14,6 +14,10 @@ class [[nodiscard]] Result {
  public:
   Result(T value) noexcept : value_(std::move(value)), ok_(true) {}  // NOLINT: implicit by design
   Result(Drop reason) noexcept : drop_(reason) {}                    // NOLINT: implicit by design
+  // A default value made where the Result is, for a decoder that fills it in place (set_drop):
+  // Result(T{}) builds the value apart and copies it in, and GCC reads that copy back with
+  // wide loads right after its narrow stores, a store-forwarding stall (docs/performance.md).
+  explicit Result(std::in_place_t) noexcept : ok_(true) {}
 
   [[nodiscard]] bool ok() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }

@@ -11,7 +11,7 @@ namespace pa::capture {
 
 // A stream of bytes for the capture readers: a file descriptor, or a decompressor over another
 // source. The readers see only this, so gzip, zstd, files and standard input are one path.
-// Called once per buffer refill (about 1 MiB), never per record.
+// Called once per buffer refill (about 256 KiB), never per record.
 class ByteSource {
  public:
   virtual ~ByteSource() = default;

@@ -196,7 +196,7 @@ TEST(PcapReader, RefusesARecordClaimingFourGibibytesWithoutAllocatingThem) {
 }
 
 TEST(PcapReader, ReadsRecordsLargerThanItsBufferAndAcrossRefills) {
-  // Records of many sizes, some beyond the 1 MiB buffer, so that records straddle refills.
+  // Records of many sizes, some beyond the buffer (256 KiB), so that records straddle refills.
   test::TempDir dir;
   const std::string path = dir.file("big.pcap");
   std::vector<std::uint8_t> payload((3 << 20) + 7);

@@ -61,7 +61,7 @@ base::Result<Ipv4View> decode_ipv4(base::Bytes packet, bool cut_by_capture) noex
   // One object filled in place and returned on every path: a view built apart and copied in
   // was read back with wide loads right after its narrow stores, a store-forwarding stall that
   // made this function a fifth of the whole run (perf; docs/performance.md).
-  base::Result<Ipv4View> result{Ipv4View{}};
+  base::Result<Ipv4View> result{std::in_place};
   if (const auto drop = fill_ipv4_view(*result, packet, cut_by_capture)) result.set_drop(*drop);
   return result;
 }
