@@ -113,39 +113,40 @@ void add_starts(const Descriptor& descriptor, const std::string& path, const Spl
   }
 }
 
+// The plan of a splittable file, with the points `points_for(bytes_in_file)` chooses.
+template <class PointsFor>
+PcapSplitPlan plan_with(const std::string& path, PointsFor&& points_for) {
+  PcapSplitPlan plan;
+  if (path == "-") return plan;
+  const Descriptor descriptor(path);
+  const auto file = splittable_file(descriptor, path);
+  if (!file) return plan;
+  plan.bytes_in_file = file->bytes;
+  plan.starts.push_back(file_header_size);
+  add_starts(descriptor, path, *file, points_for(file->bytes), plan);
+  return plan;
+}
+
 }  // namespace
 
 PcapSplitPlan plan_pcap_split(const std::string& path, std::size_t pieces,
                               std::uint64_t smallest_piece_bytes) {
-  PcapSplitPlan plan;
-  if (path == "-") return plan;
-  const Descriptor descriptor(path);
-  const auto file = splittable_file(descriptor, path);
-  if (!file) return plan;
-  plan.bytes_in_file = file->bytes;
-  plan.starts.push_back(file_header_size);
-  const std::uint64_t records = plan.bytes_in_file - file_header_size;
-  if (pieces < 2 || records < 2 * smallest_piece_bytes) return plan;
-  pieces = static_cast<std::size_t>(
-      std::min<std::uint64_t>(pieces, std::max<std::uint64_t>(1, records / smallest_piece_bytes)));
-  std::vector<std::uint64_t> points;
-  for (std::size_t k = 1; k < pieces; ++k)
-    points.push_back(file_header_size + records * k / pieces);
-  add_starts(descriptor, path, *file, points, plan);
-  return plan;
+  return plan_with(path, [&](std::uint64_t bytes_in_file) {
+    std::vector<std::uint64_t> points;
+    const std::uint64_t records = bytes_in_file - file_header_size;
+    if (pieces < 2 || records < 2 * smallest_piece_bytes) return points;
+    const auto count = static_cast<std::size_t>(std::min<std::uint64_t>(
+        pieces, std::max<std::uint64_t>(1, records / smallest_piece_bytes)));
+    for (std::size_t k = 1; k < count; ++k) {
+      points.push_back(file_header_size + records * k / count);
+    }
+    return points;
+  });
 }
 
 PcapSplitPlan plan_pcap_split_at(const std::string& path,
                                  const std::vector<std::uint64_t>& points) {
-  PcapSplitPlan plan;
-  if (path == "-") return plan;
-  const Descriptor descriptor(path);
-  const auto file = splittable_file(descriptor, path);
-  if (!file) return plan;
-  plan.bytes_in_file = file->bytes;
-  plan.starts.push_back(file_header_size);
-  add_starts(descriptor, path, *file, points, plan);
-  return plan;
+  return plan_with(path, [&points](std::uint64_t) { return points; });
 }
 
 std::unique_ptr<CaptureReader> open_pcap_range(const std::string& path, std::uint64_t begin,
