@@ -48,7 +48,7 @@ std::vector<PiecePlan> plan_pieces(
   for (std::size_t file_number = 0; file_number < readers.size(); ++file_number) {
     const auto size = file_sizes[file_number];
     capture::PcapSplitPlan plan;
-    if (size && sizes == PieceSizes::even && *size >= 2 * piece_bytes) {
+    if (size && sizes == PieceSizes::alike && *size >= 2 * piece_bytes) {
       plan = capture::plan_pcap_split(readers[file_number]->path(),
                                       static_cast<std::size_t>(*size / piece_bytes),
                                       smallest_piece_bytes);

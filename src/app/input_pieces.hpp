@@ -28,7 +28,7 @@ struct PiecePlan {
 // How big the pieces of plan_pieces are.
 enum class PieceSizes : std::uint8_t {
   // About four per worker, alike: for pieces dealt out in turn (MPI: piece k to rank k mod R).
-  even,
+  alike,
   // Each a (2 x workers)-th of the bytes left after the pieces before it, so that they shrink
   // towards the end: for workers that take the next piece when they finish one (-j N). With
   // pieces alike, the last one was often read by one thread while the other stood idle.
@@ -39,7 +39,7 @@ enum class PieceSizes : std::uint8_t {
 // but a file's own smaller rest; pcapng, compressed files and standard input whole.
 std::vector<PiecePlan> plan_pieces(
     const std::vector<std::unique_ptr<capture::CaptureReader>>& readers, unsigned workers,
-    std::uint64_t smallest_piece_bytes, PieceSizes sizes = PieceSizes::even);
+    std::uint64_t smallest_piece_bytes, PieceSizes sizes = PieceSizes::alike);
 
 // Where the tapering pieces of `total` bytes end, as offsets into it, ascending; the last piece
 // runs from the last offset to `total`. Empty when `total` is under twice `smallest`.

@@ -6,7 +6,7 @@ namespace pa::app {
 
 std::vector<std::uint8_t> ChunkPool::take(std::size_t capacity) {
   {
-    const std::lock_guard lock(mutex_);
+    const std::lock_guard lock(spare_mutex_);
     if (!spare_.empty()) {
       std::vector<std::uint8_t> chunk = std::move(spare_.back());
       spare_.pop_back();
@@ -22,13 +22,13 @@ std::vector<std::uint8_t> ChunkPool::take(std::size_t capacity) {
 
 void ChunkPool::give(std::vector<std::uint8_t> chunk) {
   if (chunk.capacity() == 0) return;
-  const std::lock_guard lock(mutex_);
+  const std::lock_guard lock(spare_mutex_);
   if (spare_.size() < kept) spare_.push_back(std::move(chunk));
 }
 
 bool ReassemblyQueue::add_record(std::uint64_t packet_number, const capture::PacketRecord& record) {
   if (given_up()) return false;
-  if (filling_.capacity() == 0) filling_ = pool_->take(chunk_capacity);
+  if (filling_.capacity() == 0) filling_ = chunk_pool_->take(chunk_capacity);
   append_chunk_record(filling_, packet_number, record);
   return filling_.size() < chunk_bytes || hand_over();
 }
@@ -38,7 +38,7 @@ bool ReassemblyQueue::hand_over() {
   changed_.wait(lock, [this] { return chunks_.size() < chunk_limit || given_up(); });
   if (given_up()) return false;
   chunks_.push_back(std::move(filling_));
-  filling_ = pool_->take(chunk_capacity);
+  filling_ = chunk_pool_->take(chunk_capacity);
   changed_.notify_all();
   return true;
 }
@@ -59,7 +59,7 @@ ReassemblyQueue::Taken ReassemblyQueue::take_record(std::uint64_t& packet_number
     if (!changed_.wait_for(lock, wait, [this] { return !chunks_.empty() || closed_; })) {
       return Taken::waiting;
     }
-    pool_->give(std::move(reading_));
+    chunk_pool_->give(std::move(reading_));
     reading_ = {};
     if (chunks_.empty()) return Taken::ended;
     reading_ = std::move(chunks_.front());
@@ -75,7 +75,7 @@ ReassemblyQueue::Taken ReassemblyQueue::take_record(std::uint64_t& packet_number
 void ReassemblyQueue::give_up() {
   std::unique_lock lock(state_mutex_);
   given_up_.store(true, std::memory_order_relaxed);
-  for (auto& chunk : chunks_) pool_->give(std::move(chunk));
+  for (auto& chunk : chunks_) chunk_pool_->give(std::move(chunk));
   chunks_.clear();
   changed_.notify_all();
 }

@@ -26,7 +26,7 @@ class ChunkPool {
   void give(std::vector<std::uint8_t> chunk);
 
  private:
-  std::mutex mutex_;
+  std::mutex spare_mutex_;
   std::vector<std::vector<std::uint8_t>> spare_;
 };
 
@@ -50,7 +50,7 @@ class ReassemblyQueue {
 
   // Chunks come from and go back to `pool`, which must outlive the queue; its own pool when
   // none is given.
-  explicit ReassemblyQueue(ChunkPool* pool = nullptr) : pool_(pool ? pool : &own_pool_) {}
+  explicit ReassemblyQueue(ChunkPool* pool = nullptr) : chunk_pool_(pool ? pool : &own_pool_) {}
 
   // Reader's side. False once the queue is given_up: the piece is not wanted any more.
   bool add_record(std::uint64_t packet_number, const capture::PacketRecord& record);
@@ -69,7 +69,7 @@ class ReassemblyQueue {
   bool hand_over();
 
   ChunkPool own_pool_;
-  ChunkPool* pool_;
+  ChunkPool* chunk_pool_;
 
   std::vector<std::uint8_t> filling_;  // the reader's
 
