@@ -35,7 +35,7 @@ test-asan: deps
 test-tsan: deps
 	cmake --preset tsan >/dev/null
 	cmake --build --preset tsan --target parallel_determinism_tests packet-analysis-generate -j $(JOBS)
-	ctest --preset tsan -j $(JOBS) -R '^(ParallelDeterminism|RealCorpus/ParallelDeterminism|ReassemblyQueue|NameFolder)'
+	ctest --preset tsan -j $(JOBS) -R '^(ParallelDeterminism|RealCorpus/ParallelDeterminism|ReassemblyQueue|ChunkPool|NameFolder)'
 
 # The programs, man pages, completions and docs under $(PREFIX) (and $(DESTDIR) if given).
 install: deps
